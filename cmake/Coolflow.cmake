@@ -1,0 +1,42 @@
+# Build conventions shared by every coolflow target.
+
+set(COOLFLOW_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+    -Wcast-align -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference
+    -Wimplicit-fallthrough)
+if(COOLFLOW_WERROR)
+  list(APPEND COOLFLOW_WARNINGS -Werror)
+endif()
+if(COOLFLOW_THREAD_SAFETY AND CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  list(APPEND COOLFLOW_WARNINGS -Wthread-safety)
+endif()
+
+if(COOLFLOW_SANITIZE)
+  list(JOIN COOLFLOW_SANITIZE "," _coolflow_san)
+  add_compile_options(-fsanitize=${_coolflow_san} -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=${_coolflow_san})
+endif()
+
+# coolflow_library(NAME SOURCES ... DEPS ...): a module library in src/<module>/,
+# included as "<module>/<header>.h" from the src/ root.
+function(coolflow_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_compile_options(${name} PRIVATE ${COOLFLOW_WARNINGS})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# coolflow_test(NAME SOURCES ... DEPS ... [LABELS ...]): one GoogleTest binary; each test
+# case becomes a ctest test.
+function(coolflow_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_compile_options(${name} PRIVATE ${COOLFLOW_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  target_compile_definitions(${name} PRIVATE
+      COOLFLOW_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+      COOLFLOW_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
+                       PROPERTIES LABELS "${ARG_LABELS}")
+endfunction()

@@ -1,0 +1,37 @@
+// Parsing and formatting of timestamps as they appear on the wire.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "common/status.h"
+
+namespace coolflow {
+
+// Epoch precision of an integer timestamp, as InfluxDB names it.
+enum class Precision { kNanoseconds, kMicroseconds, kMilliseconds, kSeconds };
+
+// Parses "n", "ns", "u", "us", "µs", "ms", "s" (InfluxDB's `precision=` values).
+Result<Precision> ParsePrecision(std::string_view text);
+std::string_view PrecisionName(Precision precision);  // "ns", "us", "ms", "s"
+TimeNs NanosPer(Precision precision);
+
+// Scales an epoch count in `precision` to ns; OutOfRange when the result does not fit
+// InfluxDB's representable range [-2^63+2, 2^63-2] ns.
+Result<TimeNs> EpochToNs(int64_t value, Precision precision);
+
+// Parses a timestamp written by a person or a device:
+//  - an ISO-8601 / RFC 3339 date-time: 2026-11-24T03:16:00Z, with optional fraction of up
+//    to 9 digits, 'T' or ' ' between date and time, and 'Z' or a ±hh:mm offset (a missing
+//    zone means UTC);
+//  - an integer epoch whose unit follows from its magnitude: |v| < 1e11 seconds,
+//    < 1e14 milliseconds, < 1e17 microseconds, else nanoseconds (so any date between
+//    1973 and 5138 is read right in every unit);
+//  - a decimal epoch in seconds: 1700000000.25.
+Result<TimeNs> ParseTimestamp(std::string_view text);
+
+// RFC 3339 with nanoseconds, trailing zeros of the fraction trimmed: 2026-11-24T03:16:00.5Z.
+std::string FormatRfc3339(TimeNs t);
+
+}  // namespace coolflow

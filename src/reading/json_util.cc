@@ -1,0 +1,92 @@
+#include "reading/json_util.h"
+
+#include <charconv>
+
+#include "fmt/format.h"
+#include "reading/text_util.h"
+
+namespace coolflow::reading::json {
+
+LineReader::LineReader(std::string_view input) : padded_(input) {}
+
+RecordError LinePosition::At(const char* where, std::string item, std::string message) const {
+  size_t column0 = 0;
+  if (where >= line.data() && where <= line.data() + line.size()) {
+    column0 = static_cast<size_t>(where - line.data());
+  }
+  return {line_no, column0 + 1, line_offset + column0, std::move(item), std::move(message)};
+}
+
+std::string Describe(simdjson::error_code error) {
+  return fmt::format("not valid JSON: {}", simdjson::error_message(error));
+}
+
+void AppendString(std::string& out, std::string_view text) {
+  out += '"';
+  for (const char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+namespace {
+
+std::string ParseNumberText(std::string_view text, Value& out) {
+  if (text.empty()) return "empty number";
+  const bool integral = text.find_first_of(".eE") == std::string_view::npos;
+  const char* first = text.data();
+  const char* last = text.data() + text.size();
+  if (integral) {
+    int64_t i = 0;
+    auto [p, ec] = std::from_chars(first, last, i);
+    if (ec == std::errc() && p == last) {
+      out = i;
+      return "";
+    }
+    uint64_t u = 0;
+    auto [pu, ecu] = std::from_chars(first, last, u);
+    if (ecu == std::errc() && pu == last) {
+      out = u;
+      return "";
+    }
+    if (ec == std::errc::result_out_of_range || ecu == std::errc::result_out_of_range) {
+      return fmt::format("{} does not fit a 64-bit integer", text);
+    }
+  }
+  double d = 0;
+  if (!ParseDouble(text, d)) return fmt::format("'{}' is not a decimal number", text);
+  out = d;
+  return "";
+}
+
+}  // namespace
+
+std::string ReadNumber(simdjson::ondemand::value& value, Value& out, std::string_view& token) {
+  token = value.raw_json_token();
+  simdjson::ondemand::json_type type;
+  if (auto error = value.type().get(type); error) return Describe(error);
+  if (type == simdjson::ondemand::json_type::number) {
+    // The raw token may carry trailing whitespace up to the next structural character.
+    return ParseNumberText(Trim(token.substr(0, token.find_first_of(",}] \t\r\n"))), out);
+  }
+  if (type == simdjson::ondemand::json_type::string) {
+    std::string_view text;
+    if (auto error = value.get_string().get(text); error) return Describe(error);
+    return ParseNumberText(Trim(text), out);
+  }
+  return "expected a number";
+}
+
+}  // namespace coolflow::reading::json

@@ -1,0 +1,70 @@
+// Shared pieces of the JSON wire formats: one JSON document per line (NDJSON), parsed with
+// simdjson's On-Demand API, errors located by line, column and byte offset.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "reading/format.h"
+#include "simdjson.h"
+
+namespace coolflow::reading::json {
+
+// Walks `input` line by line and hands each non-blank line to fn(doc, line, line_no,
+// line_offset) as a simdjson document. The input is copied once into a padded buffer.
+class LineReader {
+ public:
+  explicit LineReader(std::string_view input);
+
+  template <typename Fn>
+  void ForEach(Fn&& fn) {
+    size_t pos = 0;
+    size_t line_no = 0;
+    const std::string_view all(padded_.data(), padded_.size());
+    while (pos < all.size()) {
+      size_t end = all.find('\n', pos);
+      if (end == std::string_view::npos) end = all.size();
+      ++line_no;
+      std::string_view line = all.substr(pos, end - pos);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.find_first_not_of(" \t") != std::string_view::npos) {
+        simdjson::ondemand::document doc;
+        const simdjson::error_code error =
+            parser_.iterate(line.data(), line.size(), padded_.size() + simdjson::SIMDJSON_PADDING - pos)
+                .get(doc);
+        fn(doc, error, line, line_no, pos);
+      }
+      pos = end + 1;
+    }
+  }
+
+ private:
+  simdjson::padded_string padded_;
+  simdjson::ondemand::parser parser_;
+};
+
+// Position helper for one line: turns pointers into the line into RecordErrors.
+struct LinePosition {
+  std::string_view line;
+  size_t line_no;
+  size_t line_offset;
+
+  RecordError At(const char* where, std::string item, std::string message) const;
+  RecordError AtToken(std::string_view token, std::string item, std::string message) const {
+    return At(token.data(), std::move(item), std::move(message));
+  }
+};
+
+// A readable name for a simdjson error ("the JSON is not valid: unclosed string").
+std::string Describe(simdjson::error_code error);
+
+// Appends `text` as a JSON string, quotes included.
+void AppendString(std::string& out, std::string_view text);
+
+// Reads a number, or a string holding a decimal number, into a Value: integers without a
+// fraction or exponent become int64 (uint64 when too large), others double. Sets `token`
+// to the value's raw text. Returns an error message, or "" on success.
+std::string ReadNumber(simdjson::ondemand::value& value, Value& out, std::string_view& token);
+
+}  // namespace coolflow::reading::json
