@@ -75,7 +75,9 @@ class LineProtocolDecoder final : public Decoder {
       if (auto violation = Validate(reading, options.now, options.validation)) {
         result.readings.resize(first);
         const bool about_field = violation->item == reading.metric;
-        refuse(about_field ? field.offset : point.offset, violation->item, violation->message);
+        // A bad value points at the value, past "key=".
+        const size_t value_offset = field.offset + field.key.size() + 1;
+        refuse(about_field ? value_offset : point.offset, violation->item, violation->message);
         return;
       }
       result.readings.push_back(std::move(reading));

@@ -1,0 +1,104 @@
+// Runs the real `coolflow` binary the way a user checks a sensor feed.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace coolflow {
+namespace {
+
+struct CommandRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+CommandRun Coolflow(const std::string& args, const std::string& stdin_text) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("coolflow-cli-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "in") << stdin_text;
+  const std::string command = std::string(COOLFLOW_BIN) + " " + args + " < " +
+                              (dir / "in").string() + " > " + (dir / "out").string() +
+                              " 2> " + (dir / "err").string();
+  const int raw = std::system(command.c_str());
+  CommandRun run;
+  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  run.out = Slurp(dir / "out");
+  run.err = Slurp(dir / "err");
+  std::filesystem::remove_all(dir);
+  return run;
+}
+
+TEST(ReadingsConvert, CleanFeedExitsZero) {
+  CommandRun r = Coolflow("readings convert --from temp-csv --to line-protocol",
+                   "2025-11-24T15:59:00Z,pi-1,45.5,23.4\n");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "temp,box=pi-1 humidity=45.5,temperature=23.4 1763999940000000000\n");
+  EXPECT_NE(r.err.find("1 records, 0 refused, 2 readings written"), std::string::npos) << r.err;
+}
+
+TEST(ReadingsConvert, RefusedRecordsGoToStderrWithLineAndColumn) {
+  CommandRun r = Coolflow("readings convert --from lp --to json",
+                   "temp,box=pi-1 temperature=23.5 1763999940000000000\n"
+                   "temp,box=pi-1 temperature=99 1763999940000000000\n"
+                   "nonsense\n");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("\"value\":23.5"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("stdin:2:27: temperature: 99 Cel is outside the physical range"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("stdin:3:9: fields: missing fields"), std::string::npos) << r.err;
+}
+
+TEST(ReadingsConvert, AcCommandsToJsonAndBack) {
+  CommandRun r = Coolflow("readings convert --from ac-command --to json",
+                   "name=ServerRoom_AC1&temperature=24&direction=-1\nname=x&temperature=40\n");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.out,
+            "{\"command\":\"set_ac\",\"direction\":-1,\"name\":\"ServerRoom_AC1\","
+            "\"temperature\":24.0}\n");
+  EXPECT_NE(r.err.find("stdin:2: temperature: setpoint 40"), std::string::npos) << r.err;
+  CommandRun back = Coolflow("readings convert --from json --to ac-command", r.out);
+  EXPECT_EQ(back.status, 0) << back.err;
+  EXPECT_EQ(back.out, "name=ServerRoom_AC1&temperature=24&direction=-1\n");
+}
+
+TEST(ReadingsConvert, BadUsageExitsTwo) {
+  EXPECT_EQ(Coolflow("readings convert --from nope --to json", "").status, 2);
+  EXPECT_EQ(Coolflow("readings convert --from json", "").status, 2);
+  EXPECT_EQ(Coolflow("readings convert --from json --to lp --precision h2", "").status, 2);
+  EXPECT_EQ(Coolflow("readings convert --from ac-command --to lp", "").status, 2);
+  EXPECT_EQ(Coolflow("no-such-command", "").status, 2);
+}
+
+TEST(ReadingsConvert, VersionAndHelp) {
+  CommandRun v = Coolflow("version", "");
+  EXPECT_EQ(v.status, 0);
+  EXPECT_EQ(v.out.rfind("coolflow ", 0), 0u);
+  CommandRun h = Coolflow("--help", "");
+  EXPECT_EQ(h.status, 0);
+  EXPECT_NE(h.out.find("readings"), std::string::npos);
+}
+
+TEST(ReadingsConvert, InfluxDb16ModeRefusesUnsigned) {
+  const std::string line = "m,box=b f=1u 1763999940000000000\n";
+  EXPECT_EQ(Coolflow("readings convert --from lp --to lp", line).status, 0);
+  CommandRun r = Coolflow("readings convert --from lp --to lp --influxdb-1.6", line);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("invalid number"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace coolflow
