@@ -40,8 +40,7 @@ int ConvertCommands(const ConvertOptions& o, const std::string& input) {
     ++line_no;
     if (reading::Trim(line).empty()) return;
     ++total;
-    auto command =
-        from_query ? reading::ParseAcCommand(line) : reading::ParseAcCommandJson(line);
+    auto command = from_query ? reading::ParseAcCommand(line) : reading::ParseAcCommandJson(line);
     if (!command.ok()) {
       ++refused;
       std::cerr << fmt::format("stdin:{}: {}\n", line_no, command.status().message());
@@ -72,7 +71,8 @@ int Convert(const ConvertOptions& o) {
   for (auto [format, name] : {std::pair{from, o.from}, std::pair{to, o.to}}) {
     if (format == nullptr) {
       std::string names;
-      for (const auto& f : reading::Formats()) names += fmt::format(" {}", f.name);
+      for (const auto& f : reading::Formats())
+        names += fmt::format(" {}", f.name);
       std::cerr << fmt::format("coolflow: unknown format '{}'; known:{} {}\n", name, names,
                                kAcCommand);
       return 2;
@@ -106,8 +106,7 @@ int Convert(const ConvertOptions& o) {
   }
   std::cerr << fmt::format("{} records, {} refused, {} readings written, {} not writable\n",
                            result.records, result.errors.size(),
-                           result.readings.size() - encode_errors.size(),
-                           encode_errors.size());
+                           result.readings.size() - encode_errors.size(), encode_errors.size());
   return result.errors.empty() && encode_errors.empty() ? 0 : 1;
 }
 
@@ -121,8 +120,8 @@ void AddReadingsCommands(CLI::App& app) {
   for (const auto& f : reading::Formats()) {
     formats += fmt::format("\n  {:<14} {}", f.name, f.summary);
   }
-  formats += fmt::format("\n  {:<14} {}", kAcCommand,
-                         "the seed's controlAC1 command (to/from json only)");
+  formats +=
+      fmt::format("\n  {:<14} {}", kAcCommand, "the seed's controlAC1 command (to/from json only)");
   auto* convert = readings->add_subcommand(
       "convert",
       "Read readings in one format on stdin and write them in another on stdout; refused "
@@ -131,11 +130,13 @@ void AddReadingsCommands(CLI::App& app) {
           formats);
   convert->add_option("--from", options->from, "Input format")->required();
   convert->add_option("--to", options->to, "Output format")->required();
-  convert->add_option("--precision", options->precision,
-                      "Line-protocol timestamp precision: n, u, ms, s")
+  convert
+      ->add_option("--precision", options->precision,
+                   "Line-protocol timestamp precision: n, u, ms, s")
       ->capture_default_str();
-  convert->add_option("--max-future", options->max_future_s,
-                      "Seconds a reading's time may be ahead of now")
+  convert
+      ->add_option("--max-future", options->max_future_s,
+                   "Seconds a reading's time may be ahead of now")
       ->capture_default_str();
   convert->add_flag("--no-range-check", options->no_range_check,
                     "Do not check values against physical ranges");

@@ -56,24 +56,30 @@ class [[nodiscard]] Status {
 inline Status InvalidArgument(std::string message) {
   return {StatusCode::kInvalidArgument, std::move(message)};
 }
-inline Status NotFound(std::string message) { return {StatusCode::kNotFound, std::move(message)}; }
+inline Status NotFound(std::string message) {
+  return {StatusCode::kNotFound, std::move(message)};
+}
 inline Status OutOfRange(std::string message) {
   return {StatusCode::kOutOfRange, std::move(message)};
 }
 inline Status Unavailable(std::string message) {
   return {StatusCode::kUnavailable, std::move(message)};
 }
-inline Status IOError(std::string message) { return {StatusCode::kIOError, std::move(message)}; }
+inline Status IOError(std::string message) {
+  return {StatusCode::kIOError, std::move(message)};
+}
 inline Status Corruption(std::string message) {
   return {StatusCode::kCorruption, std::move(message)};
 }
-inline Status Internal(std::string message) { return {StatusCode::kInternal, std::move(message)}; }
+inline Status Internal(std::string message) {
+  return {StatusCode::kInternal, std::move(message)};
+}
 
 // A value or the Status that explains why there is none.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : state_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(state_).ok() && "a Result error must not be ok");
   }

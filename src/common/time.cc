@@ -43,7 +43,9 @@ CivilDate CivilFromDays(int64_t z) {
   return {y + (m <= 2 ? 1 : 0), m, d};
 }
 
-bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool IsLeap(int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 unsigned DaysInMonth(int64_t y, unsigned m) {
   static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -100,7 +102,8 @@ Result<TimeNs> ParseIso8601(std::string_view text) {
         ++pos;
       }
       if (digits == 0) return bad("empty fraction");
-      for (int i = digits; i < 9; ++i) frac_ns *= 10;
+      for (int i = digits; i < 9; ++i)
+        frac_ns *= 10;
     }
     if (pos < text.size()) {
       const char z = text[pos];
@@ -125,8 +128,9 @@ Result<TimeNs> ParseIso8601(std::string_view text) {
   // Years 0000-9999 fit easily into int64 ns except near the edges of the representable
   // range (1677-2262); check instead of overflowing.
   constexpr int64_t kMaxSecs = kMaxTimeNs / kNanosPerSecond - 1;
-  if (secs > kMaxSecs || secs < -kMaxSecs) return OutOfRange(fmt::format(
-      "time '{}' is outside the representable range 1677-09-21..2262-04-11", text));
+  if (secs > kMaxSecs || secs < -kMaxSecs)
+    return OutOfRange(
+        fmt::format("time '{}' is outside the representable range 1677-09-21..2262-04-11", text));
   return secs * kNanosPerSecond + frac_ns;
 }
 
@@ -150,26 +154,33 @@ Result<Precision> ParsePrecision(std::string_view text) {
   }
   if (text == "ms") return Precision::kMilliseconds;
   if (text == "s") return Precision::kSeconds;
-  return InvalidArgument(
-      fmt::format("unknown precision '{}' (expected one of n, u, ms, s)", text));
+  return InvalidArgument(fmt::format("unknown precision '{}' (expected one of n, u, ms, s)", text));
 }
 
 std::string_view PrecisionName(Precision precision) {
   switch (precision) {
-    case Precision::kNanoseconds: return "ns";
-    case Precision::kMicroseconds: return "us";
-    case Precision::kMilliseconds: return "ms";
-    case Precision::kSeconds: return "s";
+    case Precision::kNanoseconds:
+      return "ns";
+    case Precision::kMicroseconds:
+      return "us";
+    case Precision::kMilliseconds:
+      return "ms";
+    case Precision::kSeconds:
+      return "s";
   }
   return "ns";
 }
 
 TimeNs NanosPer(Precision precision) {
   switch (precision) {
-    case Precision::kNanoseconds: return 1;
-    case Precision::kMicroseconds: return kNanosPerMicro;
-    case Precision::kMilliseconds: return kNanosPerMilli;
-    case Precision::kSeconds: return kNanosPerSecond;
+    case Precision::kNanoseconds:
+      return 1;
+    case Precision::kMicroseconds:
+      return kNanosPerMicro;
+    case Precision::kMilliseconds:
+      return kNanosPerMilli;
+    case Precision::kSeconds:
+      return kNanosPerSecond;
   }
   return 1;
 }
@@ -195,8 +206,8 @@ Result<TimeNs> ParseTimestamp(std::string_view text) {
     return OutOfRange(fmt::format("epoch time '{}' does not fit 64 bits", text));
   }
   if (ec != std::errc() || (ptr != last && *ptr != '.')) {
-    return InvalidArgument(fmt::format(
-        "invalid time '{}': expected an epoch number or an ISO-8601 date-time", text));
+    return InvalidArgument(
+        fmt::format("invalid time '{}': expected an epoch number or an ISO-8601 date-time", text));
   }
   if (ptr == last) {
     const int64_t magnitude = whole < 0 ? -whole : whole;
@@ -224,7 +235,8 @@ Result<TimeNs> ParseTimestamp(std::string_view text) {
     }
   }
   if (digits == 0) return InvalidArgument(fmt::format("invalid time '{}': empty fraction", text));
-  for (int i = digits; i < 9; ++i) frac_ns *= 10;
+  for (int i = digits; i < 9; ++i)
+    frac_ns *= 10;
   auto secs = EpochToNs(whole, Precision::kSeconds);
   if (!secs.ok()) return secs;
   const bool negative = text.front() == '-';
@@ -249,7 +261,8 @@ std::string FormatRfc3339(TimeNs t) {
                                 date.day, sod / 3600, (sod / 60) % 60, sod % 60);
   if (frac != 0) {
     std::string digits = fmt::format("{:09}", frac);
-    while (digits.back() == '0') digits.pop_back();
+    while (digits.back() == '0')
+      digits.pop_back();
     out += '.';
     out += digits;
   }

@@ -48,8 +48,8 @@ Status CheckCommand(const AcCommand& c, const AcCommandLimits& limits) {
   }
   if (!std::isfinite(c.temperature) || c.temperature < limits.min_setpoint ||
       c.temperature > limits.max_setpoint) {
-    return OutOfRange(fmt::format("temperature: setpoint {} °C is outside {}..{} °C",
-                                  c.temperature, limits.min_setpoint, limits.max_setpoint));
+    return OutOfRange(fmt::format("temperature: setpoint {} °C is outside {}..{} °C", c.temperature,
+                                  limits.min_setpoint, limits.max_setpoint));
   }
   if (c.direction < -1 || c.direction > 1) {
     return InvalidArgument(fmt::format("direction: {} is not +1 or -1", c.direction));
@@ -60,8 +60,8 @@ Status CheckCommand(const AcCommand& c, const AcCommandLimits& limits) {
 void AppendPercentEncoded(std::string& out, std::string_view text) {
   for (const char c : text) {
     const auto u = static_cast<unsigned char>(c);
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-        c == '-' || c == '_' || c == '.' || c == '~') {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_' || c == '.' || c == '~') {
       out += c;
     } else {
       out += fmt::format("%{:02X}", u);
@@ -73,7 +73,8 @@ void AppendPercentEncoded(std::string& out, std::string_view text) {
 
 Result<AcCommand> ParseAcCommand(std::string_view text, const AcCommandLimits& limits) {
   text = Trim(text);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+    text.remove_suffix(1);
   AcCommand command;
   bool have_name = false, have_temperature = false, have_direction = false;
   size_t pos = 0;
@@ -83,8 +84,7 @@ Result<AcCommand> ParseAcCommand(std::string_view text, const AcCommandLimits& l
     const std::string_view pair = text.substr(pos, end - pos);
     const size_t eq = pair.find('=');
     if (pair.empty() || eq == std::string_view::npos) {
-      return InvalidArgument(
-          fmt::format("byte {}: expected key=value, found '{}'", pos, pair));
+      return InvalidArgument(fmt::format("byte {}: expected key=value, found '{}'", pos, pair));
     }
     auto key = PercentDecode(pair.substr(0, eq), pos);
     if (!key.ok()) return key.status();
@@ -101,8 +101,8 @@ Result<AcCommand> ParseAcCommand(std::string_view text, const AcCommandLimits& l
     } else if (*key == "temperature") {
       if (Status s = seen(have_temperature); !s.ok()) return s;
       if (!ParseDouble(Trim(*value), command.temperature)) {
-        return InvalidArgument(fmt::format("byte {}: temperature: '{}' is not a number",
-                                           pos + eq + 1, *value));
+        return InvalidArgument(
+            fmt::format("byte {}: temperature: '{}' is not a number", pos + eq + 1, *value));
       }
     } else if (*key == "direction") {
       if (Status s = seen(have_direction); !s.ok()) return s;
@@ -137,9 +137,8 @@ std::string FormatAcCommand(const AcCommand& command) {
 }
 
 std::string FormatAcCommandJson(const AcCommand& command) {
-  nlohmann::json j = {{"command", "set_ac"},
-                      {"name", command.name},
-                      {"temperature", command.temperature}};
+  nlohmann::json j = {
+      {"command", "set_ac"}, {"name", command.name}, {"temperature", command.temperature}};
   if (command.direction != 0) j["direction"] = command.direction;
   return j.dump();
 }

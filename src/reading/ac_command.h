@@ -16,9 +16,9 @@ inline constexpr double kDefaultMinSetpoint = 18.0;
 inline constexpr double kDefaultMaxSetpoint = 30.0;
 
 struct AcCommand {
-  std::string name;          // the AC unit ("ServerRoom_AC1")
-  double temperature = 0;    // setpoint in °C
-  int direction = 0;         // +1 (▲), -1 (▼), or 0 when absent: an absolute setpoint
+  std::string name;        // the AC unit ("ServerRoom_AC1")
+  double temperature = 0;  // setpoint in °C
+  int direction = 0;       // +1 (▲), -1 (▼), or 0 when absent: an absolute setpoint
   friend bool operator==(const AcCommand&, const AcCommand&) = default;
 };
 

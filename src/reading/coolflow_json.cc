@@ -80,7 +80,8 @@ std::optional<Failure> ReadTags(simdjson::ondemand::value& value, TagSet& out) {
   for (auto field_result : object) {
     simdjson::ondemand::field field;
     std::string_view key;
-    if (auto e = std::move(field_result).get(field); e) return Failure{where, "tags", json::Describe(e)};
+    if (auto e = std::move(field_result).get(field); e)
+      return Failure{where, "tags", json::Describe(e)};
     if (auto e = field.unescaped_key().get(key); e) {
       return Failure{where, "tags", json::Describe(e)};
     }
@@ -121,7 +122,8 @@ std::optional<Failure> ReadValue(simdjson::ondemand::value& value, Value& out,
       out = std::move(s);
       return std::nullopt;
     }
-    default: return Failure{token.data(), "value", "expected a number, boolean or string"};
+    default:
+      return Failure{token.data(), "value", "expected a number, boolean or string"};
   }
 }
 
@@ -134,7 +136,8 @@ std::optional<Failure> ReadObject(simdjson::ondemand::object& object, Partial& p
   for (auto field_result : object) {
     simdjson::ondemand::field field;
     std::string_view key;
-    if (auto e = std::move(field_result).get(field); e) return Failure{p.begin, "record", json::Describe(e)};
+    if (auto e = std::move(field_result).get(field); e)
+      return Failure{p.begin, "record", json::Describe(e)};
     if (auto e = field.unescaped_key().get(key); e) {
       return Failure{p.begin, "record", json::Describe(e)};
     }
@@ -203,8 +206,7 @@ std::optional<Failure> ReadObject(simdjson::ondemand::object& object, Partial& p
         children->push_back(std::move(child));
       }
     } else {
-      return Failure{p.begin, std::string(key),
-                     fmt::format("unknown field '{}'", key)};
+      return Failure{p.begin, std::string(key), fmt::format("unknown field '{}'", key)};
     }
     if (failure) return failure;
   }
@@ -350,7 +352,8 @@ class CoolflowJsonDecoder final : public Decoder {
     }
     r.value = std::move(*p.value);
     if (p.type) {
-      if (auto why = ApplyType(*p.type, r.value)) return refuse(p.value_token.data(), "value", *why);
+      if (auto why = ApplyType(*p.type, r.value))
+        return refuse(p.value_token.data(), "value", *why);
     }
     r.unit = p.unit.value_or(Unit::kNone);
     FillCatalogUnit(r);

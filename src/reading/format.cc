@@ -13,7 +13,7 @@ struct Alias {
   std::string_view name;
 };
 constexpr Alias kAliases[] = {
-    {"lp", "line-protocol"}, {"influx", "line-protocol"}, {"csv", "temp-csv"},
+    {"lp", "line-protocol"}, {"influx", "line-protocol"},   {"csv", "temp-csv"},
     {"temp", "temp-csv"},    {"resource", "resource-json"}, {"coolflow-json", "json"},
 };
 
@@ -21,8 +21,8 @@ std::vector<Format> BuildFormats() {
   std::vector<Format> formats;
   formats.push_back({"json", "coolflow JSON: one reading or batch object per line (NDJSON)",
                      MakeCoolflowJsonDecoder(), MakeCoolflowJsonEncoder()});
-  formats.push_back({"line-protocol", "InfluxDB 1.x line protocol",
-                     MakeLineProtocolDecoder(), MakeLineProtocolEncoder()});
+  formats.push_back({"line-protocol", "InfluxDB 1.x line protocol", MakeLineProtocolDecoder(),
+                     MakeLineProtocolEncoder()});
   formats.push_back({"temp-csv", "the seed's Kafka `temp` CSV: x,id,humidity,temperature",
                      MakeTempCsvDecoder(), MakeTempCsvEncoder()});
   formats.push_back({"resource-json", "the seed's Kafka `resource` JSON record",
@@ -33,8 +33,7 @@ std::vector<Format> BuildFormats() {
 }  // namespace
 
 std::string RecordError::ToString() const {
-  return fmt::format("line {}, column {} (byte {}): {}: {}", line, column, offset, item,
-                     message);
+  return fmt::format("line {}, column {} (byte {}): {}: {}", line, column, offset, item, message);
 }
 
 std::span<const Format> Formats() {

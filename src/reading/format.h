@@ -37,7 +37,7 @@ struct DecodeOptions {
 };
 
 struct DecodeResult {
-  std::vector<Reading> readings;   // every reading of every accepted record, in order
+  std::vector<Reading> readings;    // every reading of every accepted record, in order
   std::vector<RecordError> errors;  // one per refused record, in order
   size_t records = 0;               // records seen, accepted or not
 };

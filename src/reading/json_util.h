@@ -31,7 +31,9 @@ class LineReader {
       if (line.find_first_not_of(" \t") != std::string_view::npos) {
         simdjson::ondemand::document doc;
         const simdjson::error_code error =
-            parser_.iterate(line.data(), line.size(), padded_.size() + simdjson::SIMDJSON_PADDING - pos)
+            parser_
+                .iterate(line.data(), line.size(),
+                         padded_.size() + simdjson::SIMDJSON_PADDING - pos)
                 .get(doc);
         fn(doc, error, line, line_no, pos);
       }

@@ -12,11 +12,16 @@ namespace {
 
 Value FieldValue(const lp::FieldView& field) {
   switch (field.type) {
-    case lp::FieldType::kFloat: return field.float_value;
-    case lp::FieldType::kInteger: return field.int_value;
-    case lp::FieldType::kUnsigned: return field.uint_value;
-    case lp::FieldType::kBoolean: return field.bool_value;
-    case lp::FieldType::kString: return lp::UnescapeString(field.string_value);
+    case lp::FieldType::kFloat:
+      return field.float_value;
+    case lp::FieldType::kInteger:
+      return field.int_value;
+    case lp::FieldType::kUnsigned:
+      return field.uint_value;
+    case lp::FieldType::kBoolean:
+      return field.bool_value;
+    case lp::FieldType::kString:
+      return lp::UnescapeString(field.string_value);
   }
   return field.float_value;
 }
@@ -47,8 +52,8 @@ class LineProtocolDecoder final : public Decoder {
   static void AddPoint(const lp::PointView& point, const DecodeOptions& options,
                        DecodeResult& result) {
     auto refuse = [&](size_t offset, std::string item, std::string message) {
-      result.errors.push_back({point.line, offset - point.line_offset + 1, offset,
-                               std::move(item), std::move(message)});
+      result.errors.push_back({point.line, offset - point.line_offset + 1, offset, std::move(item),
+                               std::move(message)});
     };
     Reading base;
     base.measurement = lp::UnescapeMeasurement(point.measurement);
@@ -86,8 +91,7 @@ class LineProtocolDecoder final : public Decoder {
 };
 
 bool SameLine(const Reading& a, const Reading& b) {
-  return a.time == b.time && a.box == b.box && a.measurement == b.measurement &&
-         a.tags == b.tags;
+  return a.time == b.time && a.box == b.box && a.measurement == b.measurement && a.tags == b.tags;
 }
 
 class LineProtocolEncoder final : public Encoder {
@@ -97,7 +101,8 @@ class LineProtocolEncoder final : public Encoder {
     size_t i = 0;
     while (i < readings.size()) {
       size_t end = i + 1;
-      while (end < readings.size() && SameLine(readings[i], readings[end])) ++end;
+      while (end < readings.size() && SameLine(readings[i], readings[end]))
+        ++end;
       WriteLine(readings, i, end, out, errors);
       i = end;
     }
@@ -108,8 +113,7 @@ class LineProtocolEncoder final : public Encoder {
                         std::string& out, std::vector<EncodeError>& errors) {
     const Reading& head = readings[begin];
     if (Status s = ValidateName(head.measurement); !s.ok()) {
-      errors.push_back({begin, fmt::format("measurement '{}': {}", head.measurement,
-                                           s.message())});
+      errors.push_back({begin, fmt::format("measurement '{}': {}", head.measurement, s.message())});
       return;
     }
     const size_t line_start = out.size();

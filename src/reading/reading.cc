@@ -13,18 +13,17 @@ double ValueAsDouble(const Value& value) {
     double operator()(int64_t v) const { return static_cast<double>(v); }
     double operator()(uint64_t v) const { return static_cast<double>(v); }
     double operator()(bool v) const { return v ? 1.0 : 0.0; }
-    double operator()(const std::string&) const {
-      return std::numeric_limits<double>::quiet_NaN();
-    }
+    double operator()(const std::string&) const { return std::numeric_limits<double>::quiet_NaN(); }
   };
   return std::visit(Visitor{}, value);
 }
 
-bool IsNumeric(const Value& value) { return !std::holds_alternative<std::string>(value); }
+bool IsNumeric(const Value& value) {
+  return !std::holds_alternative<std::string>(value);
+}
 
 bool SortTags(TagSet& tags) {
-  std::sort(tags.begin(), tags.end(),
-            [](const Tag& a, const Tag& b) { return a.key < b.key; });
+  std::sort(tags.begin(), tags.end(), [](const Tag& a, const Tag& b) { return a.key < b.key; });
   return std::adjacent_find(tags.begin(), tags.end(), [](const Tag& a, const Tag& b) {
            return a.key == b.key;
          }) == tags.end();

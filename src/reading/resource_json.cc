@@ -84,7 +84,8 @@ class ResourceJsonDecoder final : public Decoder {
     for (auto field_result : object) {
       simdjson::ondemand::field field;
       std::string_view key;
-      if (auto e = std::move(field_result).get(field); e) return at.At(begin, "record", json::Describe(e));
+      if (auto e = std::move(field_result).get(field); e)
+        return at.At(begin, "record", json::Describe(e));
       if (auto e = field.unescaped_key().get(key); e) {
         return at.At(begin, "record", json::Describe(e));
       }
@@ -145,8 +146,7 @@ class ResourceJsonDecoder final : public Decoder {
           base.tags.push_back({"cp", std::move(text)});
         }
       } else {
-        return at.At(begin, name,
-                     fmt::format("unknown field '{}' in a resource record", name));
+        return at.At(begin, name, fmt::format("unknown field '{}' in a resource record", name));
       }
     }
     if (doc.current_location().error() == simdjson::SUCCESS) {
@@ -174,8 +174,7 @@ class ResourceJsonDecoder final : public Decoder {
       if (auto violation = Validate(reading, options.now, options.validation)) {
         out.resize(first);
         const bool about_metric = violation->item == reading.metric;
-        return at.At(about_metric ? tokens[i].data() : begin, violation->item,
-                     violation->message);
+        return at.At(about_metric ? tokens[i].data() : begin, violation->item, violation->message);
       }
       out.push_back(std::move(reading));
     }
@@ -192,8 +191,8 @@ class ResourceJsonEncoder final : public Encoder {
       const Reading& head = readings[i];
       if (head.measurement != kMeasurement || !MetricIndex(head.metric)) {
         errors.push_back({i, fmt::format("resource-json carries only the resource metrics; "
-                                          "not {} {}",
-                                          head.measurement, head.metric)});
+                                         "not {} {}",
+                                         head.measurement, head.metric)});
         ++i;
         continue;
       }
@@ -214,8 +213,8 @@ class ResourceJsonEncoder final : public Encoder {
 
  private:
   static void WriteRecord(const Reading& head,
-                          const std::array<const Reading*, kMetrics.size()>& group,
-                          size_t index, std::string& out, std::vector<EncodeError>& errors) {
+                          const std::array<const Reading*, kMetrics.size()>& group, size_t index,
+                          std::string& out, std::vector<EncodeError>& errors) {
     const Tag* ip = nullptr;
     const Tag* cp = nullptr;
     for (const Tag& tag : head.tags) {
@@ -228,8 +227,8 @@ class ResourceJsonEncoder final : public Encoder {
     }
     for (size_t m = 0; m < kMetrics.size(); ++m) {
       if (group[m] == nullptr) {
-        errors.push_back({index, fmt::format("resource-json needs {} of box {} at {}",
-                                             kMetrics[m], head.box, FormatRfc3339(head.time))});
+        errors.push_back({index, fmt::format("resource-json needs {} of box {} at {}", kMetrics[m],
+                                             head.box, FormatRfc3339(head.time))});
         return;
       }
     }

@@ -109,8 +109,8 @@ class TempCsvEncoder final : public Encoder {
       if (head.measurement != kMeasurement ||
           (head.metric != kHumidity && head.metric != kTemperature)) {
         errors.push_back({i, fmt::format("temp-csv carries only temp humidity and "
-                                          "temperature; not {} {}",
-                                          head.measurement, head.metric)});
+                                         "temperature; not {} {}",
+                                         head.measurement, head.metric)});
         ++i;
         continue;
       }
@@ -125,8 +125,8 @@ class TempCsvEncoder final : public Encoder {
       }
       if (humidity == nullptr || temperature == nullptr) {
         errors.push_back({i, fmt::format("temp-csv needs both humidity and temperature of "
-                                          "box {} at {}",
-                                          head.box, FormatRfc3339(head.time))});
+                                         "box {} at {}",
+                                         head.box, FormatRfc3339(head.time))});
       } else {
         out += FormatRfc3339(head.time);
         out += ',';
@@ -144,7 +144,11 @@ class TempCsvEncoder final : public Encoder {
 
 }  // namespace
 
-std::unique_ptr<Decoder> MakeTempCsvDecoder() { return std::make_unique<TempCsvDecoder>(); }
-std::unique_ptr<Encoder> MakeTempCsvEncoder() { return std::make_unique<TempCsvEncoder>(); }
+std::unique_ptr<Decoder> MakeTempCsvDecoder() {
+  return std::make_unique<TempCsvDecoder>();
+}
+std::unique_ptr<Encoder> MakeTempCsvEncoder() {
+  return std::make_unique<TempCsvEncoder>();
+}
 
 }  // namespace coolflow::reading

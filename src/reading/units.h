@@ -38,8 +38,8 @@ std::optional<Unit> UnitFromSymbol(std::string_view symbol);
 struct MetricInfo {
   std::string_view name;
   Unit unit;
-  double min;  // inclusive
-  double max;  // inclusive
+  double min;    // inclusive
+  double max;    // inclusive
   bool counter;  // monotonically increasing (may wrap or reset on reboot)
 };
 

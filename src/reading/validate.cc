@@ -12,8 +12,8 @@ constexpr size_t kMaxBoxIdLength = 64;
 constexpr size_t kMaxNameLength = 255;
 
 bool IsIdChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '_' || c == '.' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-';
 }
 
 // Length of the UTF-8 sequence starting at s[i], or 0 when it is not well formed.
@@ -46,25 +46,26 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   return n;
 }
 
-std::string Printable(double v) { return fmt::format("{}", v); }
+std::string Printable(double v) {
+  return fmt::format("{}", v);
+}
 
 }  // namespace
 
 Status ValidateBoxId(std::string_view id) {
   if (id.empty()) return InvalidArgument("box id is empty");
   if (id.size() > kMaxBoxIdLength) {
-    return InvalidArgument(fmt::format("box id is {} bytes long; at most {} are allowed",
-                                       id.size(), kMaxBoxIdLength));
+    return InvalidArgument(
+        fmt::format("box id is {} bytes long; at most {} are allowed", id.size(), kMaxBoxIdLength));
   }
   const char first = id.front();
   if (first == '_' || first == '.' || first == '-') {
-    return InvalidArgument(
-        fmt::format("box id '{}' must start with a letter or a digit", id));
+    return InvalidArgument(fmt::format("box id '{}' must start with a letter or a digit", id));
   }
   for (size_t i = 0; i < id.size(); ++i) {
     if (!IsIdChar(id[i])) {
-      return InvalidArgument(fmt::format(
-          "box id '{}' has a character outside [A-Za-z0-9_.-] at byte {}", id, i));
+      return InvalidArgument(
+          fmt::format("box id '{}' has a character outside [A-Za-z0-9_.-] at byte {}", id, i));
     }
   }
   return Status::Ok();
@@ -98,8 +99,8 @@ std::optional<Violation> Validate(const Reading& reading, TimeNs now,
                                   const ValidationOptions& options) {
   if (Status s = ValidateBoxId(reading.box); !s.ok()) return Violation{"box", s.message()};
   if (Status s = ValidateName(reading.measurement); !s.ok()) {
-    return Violation{"measurement", fmt::format("measurement '{}': {}", reading.measurement,
-                                                s.message())};
+    return Violation{"measurement",
+                     fmt::format("measurement '{}': {}", reading.measurement, s.message())};
   }
   if (Status s = ValidateName(reading.metric); !s.ok()) {
     return Violation{"metric", fmt::format("metric '{}': {}", reading.metric, s.message())};
@@ -116,15 +117,14 @@ std::optional<Violation> Validate(const Reading& reading, TimeNs now,
     }
   }
   if (reading.time > now + options.max_future) {
-    return Violation{"time", fmt::format("{} is more than {} s ahead of now ({})",
-                                         FormatRfc3339(reading.time),
-                                         options.max_future / kNanosPerSecond,
-                                         FormatRfc3339(now))};
+    return Violation{
+        "time", fmt::format("{} is more than {} s ahead of now ({})", FormatRfc3339(reading.time),
+                            options.max_future / kNanosPerSecond, FormatRfc3339(now))};
   }
   if (reading.time < options.min_time) {
-    return Violation{"time", fmt::format("{} is before {}: is the box's clock set?",
-                                         FormatRfc3339(reading.time),
-                                         FormatRfc3339(options.min_time))};
+    return Violation{
+        "time", fmt::format("{} is before {}: is the box's clock set?", FormatRfc3339(reading.time),
+                            FormatRfc3339(options.min_time))};
   }
   const MetricInfo* info = FindMetric(reading.metric);
   if (const auto* d = std::get_if<double>(&reading.value); d != nullptr && !std::isfinite(*d)) {
@@ -137,15 +137,13 @@ std::optional<Violation> Validate(const Reading& reading, TimeNs now,
   if (reading.unit != Unit::kNone && reading.unit != info->unit) {
     return Violation{reading.metric,
                      fmt::format("unit '{}' does not fit {}, which is measured in '{}'",
-                                 UnitSymbol(reading.unit), reading.metric,
-                                 UnitSymbol(info->unit))};
+                                 UnitSymbol(reading.unit), reading.metric, UnitSymbol(info->unit))};
   }
   if (!options.check_ranges) return std::nullopt;
   const double v = ValueAsDouble(reading.value);
   if (v < info->min || v > info->max) {
-    std::string range = std::isinf(info->max)
-                            ? fmt::format(">= {}", info->min)
-                            : fmt::format("{}..{}", info->min, info->max);
+    std::string range = std::isinf(info->max) ? fmt::format(">= {}", info->min)
+                                              : fmt::format("{}..{}", info->min, info->max);
     return Violation{reading.metric,
                      fmt::format("{} {} is outside the physical range {} {}", Printable(v),
                                  UnitSymbol(info->unit), range, UnitSymbol(info->unit))};

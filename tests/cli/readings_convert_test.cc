@@ -25,13 +25,13 @@ std::string Slurp(const std::filesystem::path& path) {
 }
 
 CommandRun Coolflow(const std::string& args, const std::string& stdin_text) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("coolflow-cli-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("coolflow-cli-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "in") << stdin_text;
   const std::string command = std::string(COOLFLOW_BIN) + " " + args + " < " +
-                              (dir / "in").string() + " > " + (dir / "out").string() +
-                              " 2> " + (dir / "err").string();
+                              (dir / "in").string() + " > " + (dir / "out").string() + " 2> " +
+                              (dir / "err").string();
   const int raw = std::system(command.c_str());
   CommandRun run;
   run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
@@ -43,7 +43,7 @@ CommandRun Coolflow(const std::string& args, const std::string& stdin_text) {
 
 TEST(ReadingsConvert, CleanFeedExitsZero) {
   CommandRun r = Coolflow("readings convert --from temp-csv --to line-protocol",
-                   "2025-11-24T15:59:00Z,pi-1,45.5,23.4\n");
+                          "2025-11-24T15:59:00Z,pi-1,45.5,23.4\n");
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "temp,box=pi-1 humidity=45.5,temperature=23.4 1763999940000000000\n");
   EXPECT_NE(r.err.find("1 records, 0 refused, 2 readings written"), std::string::npos) << r.err;
@@ -51,9 +51,9 @@ TEST(ReadingsConvert, CleanFeedExitsZero) {
 
 TEST(ReadingsConvert, RefusedRecordsGoToStderrWithLineAndColumn) {
   CommandRun r = Coolflow("readings convert --from lp --to json",
-                   "temp,box=pi-1 temperature=23.5 1763999940000000000\n"
-                   "temp,box=pi-1 temperature=99 1763999940000000000\n"
-                   "nonsense\n");
+                          "temp,box=pi-1 temperature=23.5 1763999940000000000\n"
+                          "temp,box=pi-1 temperature=99 1763999940000000000\n"
+                          "nonsense\n");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("\"value\":23.5"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("stdin:2:27: temperature: 99 Cel is outside the physical range"),
@@ -63,8 +63,9 @@ TEST(ReadingsConvert, RefusedRecordsGoToStderrWithLineAndColumn) {
 }
 
 TEST(ReadingsConvert, AcCommandsToJsonAndBack) {
-  CommandRun r = Coolflow("readings convert --from ac-command --to json",
-                   "name=ServerRoom_AC1&temperature=24&direction=-1\nname=x&temperature=40\n");
+  CommandRun r =
+      Coolflow("readings convert --from ac-command --to json",
+               "name=ServerRoom_AC1&temperature=24&direction=-1\nname=x&temperature=40\n");
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.out,
             "{\"command\":\"set_ac\",\"direction\":-1,\"name\":\"ServerRoom_AC1\","

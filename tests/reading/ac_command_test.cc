@@ -28,18 +28,18 @@ TEST(AcCommand, RefusesWithTheKey) {
     const char* text;
     const char* starts_with;
   };
-  for (const Case& c : {Case{"name=a&temperature=31", "temperature: setpoint 31"},
-                        Case{"name=a&temperature=17.5", "temperature: setpoint 17.5"},
-                        Case{"name=a&temperature=nan", "temperature: setpoint nan"},
-                        Case{"name=a&temperature=hot", "byte 19: temperature"},
-                        Case{"name=a&temperature=24&direction=2", "byte 32: direction"},
-                        Case{"name=a&temperature=24&fan=3", "byte 22: unknown key 'fan'"},
-                        Case{"name=a&name=b&temperature=24", "byte 7: name given twice"},
-                        Case{"temperature=24", "name: missing"},
-                        Case{"name=a", "temperature: missing"},
-                        Case{"name=a&&temperature=24", "byte 7: expected key=value"},
-                        Case{"name=%zz&temperature=24", "byte 5: '%'"},
-                        Case{"name=&temperature=24", "name: empty"}}) {
+  for (const Case& c :
+       {Case{"name=a&temperature=31", "temperature: setpoint 31"},
+        Case{"name=a&temperature=17.5", "temperature: setpoint 17.5"},
+        Case{"name=a&temperature=nan", "temperature: setpoint nan"},
+        Case{"name=a&temperature=hot", "byte 19: temperature"},
+        Case{"name=a&temperature=24&direction=2", "byte 32: direction"},
+        Case{"name=a&temperature=24&fan=3", "byte 22: unknown key 'fan'"},
+        Case{"name=a&name=b&temperature=24", "byte 7: name given twice"},
+        Case{"temperature=24", "name: missing"}, Case{"name=a", "temperature: missing"},
+        Case{"name=a&&temperature=24", "byte 7: expected key=value"},
+        Case{"name=%zz&temperature=24", "byte 5: '%'"},
+        Case{"name=&temperature=24", "name: empty"}}) {
     auto r = ParseAcCommand(c.text);
     ASSERT_FALSE(r.ok()) << c.text;
     EXPECT_EQ(r.status().message().rfind(c.starts_with, 0), 0u)

@@ -51,10 +51,14 @@ TEST(CoolflowJson, BatchDefaultsAndSequenceNumbers) {
 
 TEST(CoolflowJson, TypeHintsAndValueKinds) {
   auto r = Decode("json",
-                  R"({"box":"b","measurement":"m","metric":"u","value":5,"type":"unsigned"})" "\n"
-                  R"({"box":"b","measurement":"m","metric":"f","value":5,"type":"float"})" "\n"
-                  R"({"box":"b","measurement":"m","metric":"s","value":"on"})" "\n"
-                  R"({"box":"b","measurement":"m","metric":"t","value":true})" "\n"
+                  R"({"box":"b","measurement":"m","metric":"u","value":5,"type":"unsigned"})"
+                  "\n"
+                  R"({"box":"b","measurement":"m","metric":"f","value":5,"type":"float"})"
+                  "\n"
+                  R"({"box":"b","measurement":"m","metric":"s","value":"on"})"
+                  "\n"
+                  R"({"box":"b","measurement":"m","metric":"t","value":true})"
+                  "\n"
                   R"({"box":"b","measurement":"m","metric":"big","value":18446744073709551615})");
   ASSERT_TRUE(r.errors.empty()) << r.errors[0].ToString();
   ASSERT_EQ(r.readings.size(), 5u);
@@ -67,33 +71,46 @@ TEST(CoolflowJson, TypeHintsAndValueKinds) {
 }
 
 TEST(CoolflowJson, RefusesWithItemAndPosition) {
-  auto r = Decode("json",
-                  R"({"box":"b","measurement":"m","metric":"x"})" "\n"
-                  R"({"box":"b","measurement":"m","metric":"x","value":1,"colour":"red"})" "\n"
-                  R"({"box":"b","measurement":"m","metric":"x","value":1,"unit":"furlong"})" "\n"
-                  R"({"box":"b","measurement":"m","metric":"temperature","value":1,"unit":"W"})" "\n"
-                  R"({"box":"b","measurement":"m","metric":"x","value":1,"time":"2030-01-01T00:00:00Z"})" "\n"
-                  R"({"box":"-b","measurement":"m","metric":"x","value":1})" "\n"
-                  R"({"box":"b","measurement":"m","metric":"x","value":-1,"type":"unsigned"})" "\n"
-                  R"({"box":"b","measurement":"m","metric":"x","value":1,"readings":[]})" "\n"
-                  R"({"box":"b","readings":[]})" "\n"
-                  R"({"box":"b","measurement":"m","metric":"x","value":[1]})" "\n"
-                  R"({"box":"b",)" "\n"
-                  R"({"box":"b","measurement":"m","metric":"x","value":1} {})" "\n");
+  auto r =
+      Decode("json",
+             R"({"box":"b","measurement":"m","metric":"x"})"
+             "\n"
+             R"({"box":"b","measurement":"m","metric":"x","value":1,"colour":"red"})"
+             "\n"
+             R"({"box":"b","measurement":"m","metric":"x","value":1,"unit":"furlong"})"
+             "\n"
+             R"({"box":"b","measurement":"m","metric":"temperature","value":1,"unit":"W"})"
+             "\n"
+             R"({"box":"b","measurement":"m","metric":"x","value":1,"time":"2030-01-01T00:00:00Z"})"
+             "\n"
+             R"({"box":"-b","measurement":"m","metric":"x","value":1})"
+             "\n"
+             R"({"box":"b","measurement":"m","metric":"x","value":-1,"type":"unsigned"})"
+             "\n"
+             R"({"box":"b","measurement":"m","metric":"x","value":1,"readings":[]})"
+             "\n"
+             R"({"box":"b","readings":[]})"
+             "\n"
+             R"({"box":"b","measurement":"m","metric":"x","value":[1]})"
+             "\n"
+             R"({"box":"b",)"
+             "\n"
+             R"({"box":"b","measurement":"m","metric":"x","value":1} {})"
+             "\n");
   EXPECT_TRUE(r.readings.empty());
   ASSERT_EQ(r.errors.size(), 12u);
-  const char* items[] = {"value", "colour", "unit", "temperature", "time", "box",
-                         "value", "readings", "readings", "value", "record", "record"};
+  const char* items[] = {"value", "colour",   "unit",     "temperature", "time",   "box",
+                         "value", "readings", "readings", "value",       "record", "record"};
   for (size_t i = 0; i < 12; ++i) {
     EXPECT_EQ(r.errors[i].item, items[i]) << i << ": " << r.errors[i].ToString();
     EXPECT_EQ(r.errors[i].line, i + 1);
   }
   EXPECT_EQ(r.errors[0].message, "missing field 'value'");
   EXPECT_EQ(r.errors[2].message, "unknown unit 'furlong'");
-  EXPECT_EQ(r.errors[2].column,
-            std::string_view(R"({"box":"b","measurement":"m","metric":"x","value":1,"unit":)")
-                    .size() +
-                1);
+  EXPECT_EQ(
+      r.errors[2].column,
+      std::string_view(R"({"box":"b","measurement":"m","metric":"x","value":1,"unit":)").size() +
+          1);
 }
 
 TEST(CoolflowJson, RoundTripsEveryValueKind) {

@@ -35,7 +35,8 @@ Parsed ParseAll(std::string_view input, ParseOptions options = {}) {
 std::string OneError(std::string_view line, ParseOptions options = {}) {
   Parsed p = ParseAll(line, options);
   EXPECT_TRUE(p.points.empty()) << line;
-  return p.errors.size() == 1 ? p.errors[0].message : "<" + std::to_string(p.errors.size()) + " errors>";
+  return p.errors.size() == 1 ? p.errors[0].message
+                              : "<" + std::to_string(p.errors.size()) + " errors>";
 }
 
 TEST(LineProtocol, ParsesAPointWithEveryFieldType) {

@@ -42,14 +42,20 @@ TEST(ResourceJson, RoundTrips) {
 }
 
 TEST(ResourceJson, RefusesBadRecordsWithTheField) {
-  auto r = Decode("resource-json",
-                  std::string(kRecord) + "\n" +
-                      R"({"timestamp":1,"ip":"x","deviceId":"pi-4"})" "\n" +
-                      R"({"timestamp":1763999940000,"ip":"x","deviceId":"pi-4","tx":-1,"rx":1,)"
-                      R"("txDropped":0,"rxDropped":0,"txError":0,"rxError":0,"cpu":1,"memory":1,"disk":101})"
-                      "\n" R"({"timestamp":1763999940000,"deviceId":"pi-4","bogus":1})" "\n"
-                      R"({"timestamp": 1763999940000, "ip":"x")" "\n" "[1,2]\n" +
-                      std::string(kRecord) + " trailing\n");
+  auto r = Decode(
+      "resource-json",
+      std::string(kRecord) + "\n" +
+          R"({"timestamp":1,"ip":"x","deviceId":"pi-4"})"
+          "\n" +
+          R"({"timestamp":1763999940000,"ip":"x","deviceId":"pi-4","tx":-1,"rx":1,)"
+          R"("txDropped":0,"rxDropped":0,"txError":0,"rxError":0,"cpu":1,"memory":1,"disk":101})"
+          "\n"
+          R"({"timestamp":1763999940000,"deviceId":"pi-4","bogus":1})"
+          "\n"
+          R"({"timestamp": 1763999940000, "ip":"x")"
+          "\n"
+          "[1,2]\n" +
+          std::string(kRecord) + " trailing\n");
   EXPECT_EQ(r.records, 7u);
   EXPECT_EQ(r.readings.size(), 9u);
   ASSERT_EQ(r.errors.size(), 6u);

@@ -27,8 +27,8 @@ TEST(TempCsv, DecodesTheSeedRecord) {
 
 TEST(TempCsv, FieldZeroCarriesATimeWhenItIsOne) {
   const TimeNs t = kNow - 60 * kNanosPerSecond;
-  for (const std::string x : {"1763999940", "1763999940000", "1763999940000000000",
-                              "2025-11-24T15:59:00Z"}) {
+  for (const std::string x :
+       {"1763999940", "1763999940000", "1763999940000000000", "2025-11-24T15:59:00Z"}) {
     auto r = Decode("temp-csv", x + ",pi-1,40,20\r\n");
     ASSERT_EQ(r.readings.size(), 2u) << x;
     EXPECT_EQ(r.readings[0].time, t) << x;

@@ -27,7 +27,9 @@ std::string ItemOf(const Reading& r, ValidationOptions options = {}) {
   return v ? v->item : "";
 }
 
-TEST(Validate, AcceptsAGoodReading) { EXPECT_EQ(ItemOf(Good()), ""); }
+TEST(Validate, AcceptsAGoodReading) {
+  EXPECT_EQ(ItemOf(Good()), "");
+}
 
 TEST(Validate, PhysicalRangesAndFiniteness) {
   Reading r = Good();
