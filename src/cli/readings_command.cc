@@ -35,6 +35,7 @@ std::string ReadAll(std::istream& in) {
 // Commands are not readings: ac-command converts to and from the JSON command form only.
 int ConvertCommands(const ConvertOptions& o, const std::string& input) {
   const bool from_query = o.from == kAcCommand;
+  const bool to_query = o.to == kAcCommand;
   size_t line_no = 0, refused = 0, total = 0;
   reading::ForEachLine(input, [&](std::string_view line, size_t) {
     ++line_no;
@@ -46,8 +47,8 @@ int ConvertCommands(const ConvertOptions& o, const std::string& input) {
       std::cerr << fmt::format("stdin:{}: {}\n", line_no, command.status().message());
       return;
     }
-    std::cout << (from_query ? reading::FormatAcCommandJson(*command)
-                             : reading::FormatAcCommand(*command))
+    std::cout << (to_query ? reading::FormatAcCommand(*command)
+                           : reading::FormatAcCommandJson(*command))
               << '\n';
   });
   std::cerr << fmt::format("{} commands, {} refused\n", total, refused);
@@ -59,7 +60,9 @@ int Convert(const ConvertOptions& o) {
   const bool command_to = o.to == kAcCommand;
   if (command_from || command_to) {
     const std::string other = command_from ? o.to : o.from;
-    if (other != "json" && other != kAcCommand) {
+    const reading::Format* other_format = reading::FindFormat(other);
+    const bool json = other_format != nullptr && other_format->name == "json";
+    if (!json && other != kAcCommand) {
       std::cerr << "coolflow: ac-command converts only to and from json (commands are not "
                    "readings)\n";
       return 2;
@@ -94,19 +97,22 @@ int Convert(const ConvertOptions& o) {
   reading::DecodeResult result;
   from->decoder->Decode(input, options, result);
   for (const reading::RecordError& e : result.errors) {
-    std::cerr << fmt::format("stdin:{}:{}: {}: {}\n", e.line, e.column, e.item, e.message);
+    std::cerr << fmt::format("stdin:{}:{}: (byte {}) {}: {}\n", e.line, e.column, e.offset, e.item,
+                             e.message);
   }
   std::string out;
   std::vector<reading::EncodeError> encode_errors;
   to->encoder->Encode(result.readings, out, encode_errors);
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
+  size_t unwritten = 0;
   for (const reading::EncodeError& e : encode_errors) {
+    unwritten += e.count;
     std::cerr << fmt::format("output: reading {}: {}\n", e.index, e.message);
   }
   std::cerr << fmt::format("{} records, {} refused, {} readings written, {} not writable\n",
-                           result.records, result.errors.size(),
-                           result.readings.size() - encode_errors.size(), encode_errors.size());
+                           result.records, result.errors.size(), result.readings.size() - unwritten,
+                           unwritten);
   return result.errors.empty() && encode_errors.empty() ? 0 : 1;
 }
 
@@ -132,7 +138,7 @@ void AddReadingsCommands(CLI::App& app) {
   convert->add_option("--to", options->to, "Output format")->required();
   convert
       ->add_option("--precision", options->precision,
-                   "Line-protocol timestamp precision: n, u, ms, s")
+                   "Line-protocol timestamp precision: n or ns, u or us or µs, ms, s")
       ->capture_default_str();
   convert
       ->add_option("--max-future", options->max_future_s,

@@ -229,10 +229,11 @@ Result<TimeNs> ParseTimestamp(std::string_view text) {
     if (*ptr < '0' || *ptr > '9') {
       return InvalidArgument(fmt::format("invalid time '{}': bad fraction", text));
     }
-    if (digits < 9) {
-      frac_ns = frac_ns * 10 + (*ptr - '0');
-      ++digits;
+    if (digits == 9) {
+      return InvalidArgument(fmt::format("invalid time '{}': more than 9 fractional digits", text));
     }
+    frac_ns = frac_ns * 10 + (*ptr - '0');
+    ++digits;
   }
   if (digits == 0) return InvalidArgument(fmt::format("invalid time '{}': empty fraction", text));
   for (int i = digits; i < 9; ++i)

@@ -137,7 +137,7 @@ std::string FormatAcCommand(const AcCommand& command) {
 }
 
 std::string FormatAcCommandJson(const AcCommand& command) {
-  nlohmann::json j = {
+  nlohmann::ordered_json j = {
       {"command", "set_ac"}, {"name", command.name}, {"temperature", command.temperature}};
   if (command.direction != 0) j["direction"] = command.direction;
   return j.dump();

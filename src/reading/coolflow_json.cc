@@ -5,6 +5,7 @@
 //   {"box":"pi-1","time":...,"seq":100,"tags":{"rack":"r01"},"readings":[{...},{...}]}
 // In a batch each reading is its own record: a bad one is refused, the others pass.
 // The schema is written up in docs/formats.md.
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -133,14 +134,20 @@ std::optional<Failure> ReadValue(simdjson::ondemand::value& value, Value& out,
 std::optional<Failure> ReadObject(simdjson::ondemand::object& object, Partial& p, bool batch,
                                   std::vector<Partial>* children,
                                   std::vector<Failure>* child_failures) {
+  std::vector<std::string_view> seen;
   for (auto field_result : object) {
     simdjson::ondemand::field field;
     std::string_view key;
     if (auto e = std::move(field_result).get(field); e)
       return Failure{p.begin, "record", json::Describe(e)};
+    const char* key_at = field.key().raw() - 1;  // the key's opening quote
     if (auto e = field.unescaped_key().get(key); e) {
-      return Failure{p.begin, "record", json::Describe(e)};
+      return Failure{key_at, "record", json::Describe(e)};
     }
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      return Failure{key_at, std::string(key), fmt::format("'{}' given twice", key)};
+    }
+    seen.push_back(key);
     simdjson::ondemand::value value = field.value();
     std::optional<Failure> failure;
     if (key == "box") {
@@ -206,11 +213,30 @@ std::optional<Failure> ReadObject(simdjson::ondemand::object& object, Partial& p
         children->push_back(std::move(child));
       }
     } else {
-      return Failure{p.begin, std::string(key), fmt::format("unknown field '{}'", key)};
+      return Failure{key_at, std::string(key), fmt::format("unknown field '{}'", key)};
     }
     if (failure) return failure;
   }
   return std::nullopt;
+}
+
+// JSON has one number type. Without a type hint, a number is a float, as sensors measure
+// (so `"value":41` and `"value":41.5` land in one InfluxDB float series), except that a
+// well-known counter stays an unsigned integer, and a whole number beyond 2^53, which a
+// double cannot hold exactly, stays an integer.
+void NarrowUntypedNumber(std::string_view metric, Value& value) {
+  constexpr uint64_t kExactDoubleLimit = uint64_t{1} << 53;
+  const MetricInfo* info = FindMetric(metric);
+  const bool counter = info != nullptr && info->counter;
+  if (const auto* i = std::get_if<int64_t>(&value)) {
+    if (counter && *i >= 0) {
+      value = static_cast<uint64_t>(*i);
+    } else if (static_cast<uint64_t>(*i < 0 ? -(*i + 1) : *i) < kExactDoubleLimit) {
+      value = static_cast<double>(*i);
+    }
+  } else if (const auto* u = std::get_if<uint64_t>(&value)) {
+    if (!counter && *u < kExactDoubleLimit) value = static_cast<double>(*u);
+  }
 }
 
 // Applies the type hint to the value read.
@@ -265,7 +291,9 @@ class CoolflowJsonDecoder final : public Decoder {
     if (!error) error = doc.get_object().get(object);
     if (error) {
       ++result.records;
-      refuse({at.line.data(), "record", json::Describe(error)});
+      const char* where = at.line.data();
+      std::string why = json::DescribeObjectError(at.line, error, where);
+      refuse({where, "record", std::move(why)});
       return;
     }
     Partial top;
@@ -351,6 +379,7 @@ class CoolflowJsonDecoder final : public Decoder {
       r.seq = *batch->seq + index;
     }
     r.value = std::move(*p.value);
+    if (!p.type) NarrowUntypedNumber(r.metric, r.value);
     if (p.type) {
       if (auto why = ApplyType(*p.type, r.value))
         return refuse(p.value_token.data(), "value", *why);
@@ -418,6 +447,7 @@ class CoolflowJsonEncoder final : public Encoder {
       out += ",\"value\":";
       AppendValue(out, r.value);
       if (std::holds_alternative<uint64_t>(r.value)) out += ",\"type\":\"unsigned\"";
+      if (std::holds_alternative<int64_t>(r.value)) out += ",\"type\":\"integer\"";
       if (r.unit != Unit::kNone) {
         out += ",\"unit\":";
         json::AppendString(out, UnitSymbol(r.unit));

@@ -55,6 +55,7 @@ class Decoder {
 struct EncodeError {
   size_t index = 0;  // index of the first reading concerned
   std::string message;
+  size_t count = 1;  // how many readings were left unwritten
 };
 
 class Encoder {

@@ -21,6 +21,43 @@ std::string Describe(simdjson::error_code error) {
   return fmt::format("not valid JSON: {}", simdjson::error_message(error));
 }
 
+std::string DescribeObjectError(std::string_view line, simdjson::error_code error,
+                                const char*& where) {
+  where = line.data();
+  size_t i = line.find_first_not_of(" \t");
+  if (i == std::string_view::npos) return Describe(error);
+  if (line[i] != '{') {
+    return error == simdjson::INCORRECT_TYPE ? "expected a JSON object" : Describe(error);
+  }
+  // Find where the top-level object closes, minding strings and their escapes.
+  int depth = 0;
+  bool in_string = false;
+  for (; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if ((c == '}' || c == ']') && --depth == 0) {
+      const size_t rest = line.find_first_not_of(" \t", i + 1);
+      if (rest != std::string_view::npos) {
+        where = line.data() + rest;
+        return "unexpected text after the JSON object";
+      }
+      break;
+    }
+  }
+  return Describe(error);
+}
+
 void AppendString(std::string& out, std::string_view text) {
   out += '"';
   for (const char c : text) {

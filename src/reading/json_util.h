@@ -58,8 +58,14 @@ struct LinePosition {
   }
 };
 
-// A readable name for a simdjson error ("the JSON is not valid: unclosed string").
+// A readable name for a simdjson error ("not valid JSON: ...").
 std::string Describe(simdjson::error_code error);
+
+// Explains why a line is not the JSON object it should be: "expected a JSON object" when it
+// holds another JSON value, "unexpected text after the JSON object" (with `where` set) when
+// a complete object is followed by more text, else Describe(error).
+std::string DescribeObjectError(std::string_view line, simdjson::error_code error,
+                                const char*& where);
 
 // Appends `text` as a JSON string, quotes included.
 void AppendString(std::string& out, std::string_view text);

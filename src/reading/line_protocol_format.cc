@@ -94,6 +94,11 @@ bool SameLine(const Reading& a, const Reading& b) {
   return a.time == b.time && a.box == b.box && a.measurement == b.measurement && a.tags == b.tags;
 }
 
+bool HasMetric(std::span<const Reading> readings, std::string_view metric) {
+  return std::any_of(readings.begin(), readings.end(),
+                     [&](const Reading& r) { return r.metric == metric; });
+}
+
 class LineProtocolEncoder final : public Encoder {
  public:
   void Encode(std::span<const Reading> readings, std::string& out,
@@ -101,8 +106,12 @@ class LineProtocolEncoder final : public Encoder {
     size_t i = 0;
     while (i < readings.size()) {
       size_t end = i + 1;
-      while (end < readings.size() && SameLine(readings[i], readings[end]))
+      // Readings of one series and time share a line; a metric seen again starts a new
+      // line, since InfluxDB keeps only the last value of a repeated field.
+      while (end < readings.size() && SameLine(readings[i], readings[end]) &&
+             !HasMetric(readings.subspan(i, end - i), readings[end].metric)) {
         ++end;
+      }
       WriteLine(readings, i, end, out, errors);
       i = end;
     }

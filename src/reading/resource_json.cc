@@ -5,6 +5,7 @@
 // deviceId is the box; ip (and cp when present) become tags; each metric is a reading of
 // measurement `resource`. Numbers may also come as strings of digits, as Node.js agents
 // often send them.
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <optional>
@@ -72,7 +73,11 @@ class ResourceJsonDecoder final : public Decoder {
     const char* begin = at.line.data();
     simdjson::ondemand::object object;
     if (!error) error = doc.get_object().get(object);
-    if (error) return at.At(begin, "record", json::Describe(error));
+    if (error) {
+      const char* where = begin;
+      std::string why = json::DescribeObjectError(at.line, error, where);
+      return at.At(where, "record", std::move(why));
+    }
 
     Reading base;
     base.measurement = kMeasurement;
@@ -81,16 +86,22 @@ class ResourceJsonDecoder final : public Decoder {
     std::array<std::string_view, kMetrics.size()> tokens;
     std::optional<std::string> ip;
     bool have_box = false;
+    std::vector<std::string_view> seen;
     for (auto field_result : object) {
       simdjson::ondemand::field field;
       std::string_view key;
       if (auto e = std::move(field_result).get(field); e)
         return at.At(begin, "record", json::Describe(e));
+      const char* key_at = field.key().raw() - 1;  // the key's opening quote
       if (auto e = field.unescaped_key().get(key); e) {
-        return at.At(begin, "record", json::Describe(e));
+        return at.At(key_at, "record", json::Describe(e));
       }
-      simdjson::ondemand::value value = field.value();
       const std::string name(key);
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+        return at.At(key_at, name, fmt::format("'{}' given twice", name));
+      }
+      seen.push_back(key);
+      simdjson::ondemand::value value = field.value();
       if (auto index = MetricIndex(key)) {
         Value v;
         std::string_view token;
@@ -146,7 +157,7 @@ class ResourceJsonDecoder final : public Decoder {
           base.tags.push_back({"cp", std::move(text)});
         }
       } else {
-        return at.At(begin, name, fmt::format("unknown field '{}' in a resource record", name));
+        return at.At(key_at, name, fmt::format("unknown field '{}' in a resource record", name));
       }
     }
     if (doc.current_location().error() == simdjson::SUCCESS) {
@@ -206,7 +217,7 @@ class ResourceJsonEncoder final : public Encoder {
         group[*index] = &readings[end];
         ++end;
       }
-      WriteRecord(head, group, i, out, errors);
+      WriteRecord(head, group, i, end - i, out, errors);
       i = end;
     }
   }
@@ -214,7 +225,7 @@ class ResourceJsonEncoder final : public Encoder {
  private:
   static void WriteRecord(const Reading& head,
                           const std::array<const Reading*, kMetrics.size()>& group, size_t index,
-                          std::string& out, std::vector<EncodeError>& errors) {
+                          size_t count, std::string& out, std::vector<EncodeError>& errors) {
     const Tag* ip = nullptr;
     const Tag* cp = nullptr;
     for (const Tag& tag : head.tags) {
@@ -222,13 +233,16 @@ class ResourceJsonEncoder final : public Encoder {
       if (tag.key == "cp") cp = &tag;
     }
     if (ip == nullptr) {
-      errors.push_back({index, fmt::format("resource-json needs an ip tag (box {})", head.box)});
+      errors.push_back(
+          {index, fmt::format("resource-json needs an ip tag (box {})", head.box), count});
       return;
     }
     for (size_t m = 0; m < kMetrics.size(); ++m) {
       if (group[m] == nullptr) {
-        errors.push_back({index, fmt::format("resource-json needs {} of box {} at {}", kMetrics[m],
-                                             head.box, FormatRfc3339(head.time))});
+        errors.push_back({index,
+                          fmt::format("resource-json needs {} of box {} at {}", kMetrics[m],
+                                      head.box, FormatRfc3339(head.time)),
+                          count});
         return;
       }
     }

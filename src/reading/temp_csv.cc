@@ -15,6 +15,15 @@ constexpr std::string_view kHumidity = "humidity";
 constexpr std::string_view kTemperature = "temperature";
 constexpr size_t kFieldCount = 4;
 
+// "2025-11-24..." : four digits and a dash.
+bool LooksLikeIsoDate(std::string_view text) {
+  if (text.size() < 5 || text[4] != '-') return false;
+  for (size_t i = 0; i < 4; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  return true;
+}
+
 class TempCsvDecoder final : public Decoder {
  public:
   void Decode(std::string_view input, const DecodeOptions& options,
@@ -63,7 +72,14 @@ class TempCsvDecoder final : public Decoder {
     const std::string_view x = Trim(fields[0]);
     if (!x.empty()) {
       auto t = ParseTimestamp(x);
-      if (t.ok() && *t >= kDefaultMinTime) base.time = *t;
+      if (t.ok() && *t >= kDefaultMinTime) {
+        base.time = *t;
+      } else if (!t.ok() && LooksLikeIsoDate(x)) {
+        // Field 0 is free-form in the seed, but a date that does not parse is a typo, not
+        // an unused column: stamping it with the arrival time would hide the mistake.
+        refuse(starts[0], "time", t.status().message());
+        return;
+      }
     }
     base.box = Trim(fields[1]);
     if (Status s = ValidateBoxId(base.box); !s.ok()) {
@@ -124,9 +140,11 @@ class TempCsvEncoder final : public Encoder {
         ++end;
       }
       if (humidity == nullptr || temperature == nullptr) {
-        errors.push_back({i, fmt::format("temp-csv needs both humidity and temperature of "
-                                         "box {} at {}",
-                                         head.box, FormatRfc3339(head.time))});
+        errors.push_back({i,
+                          fmt::format("temp-csv needs both humidity and temperature of "
+                                      "box {} at {}",
+                                      head.box, FormatRfc3339(head.time)),
+                          end - i});
       } else {
         out += FormatRfc3339(head.time);
         out += ',';

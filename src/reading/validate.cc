@@ -105,12 +105,24 @@ std::optional<Violation> Validate(const Reading& reading, TimeNs now,
   if (Status s = ValidateName(reading.metric); !s.ok()) {
     return Violation{"metric", fmt::format("metric '{}': {}", reading.metric, s.message())};
   }
+  // InfluxDB reserves `time` for the timestamp, and a line starting with '#' is a comment:
+  // readings named so could not be stored, or would vanish.
+  if (reading.metric == "time") {
+    return Violation{"metric", "'time' is reserved for the timestamp; name the metric otherwise"};
+  }
+  if (reading.measurement.front() == '#') {
+    return Violation{"measurement",
+                     fmt::format("measurement '{}' must not start with '#'", reading.measurement)};
+  }
   for (const Tag& tag : reading.tags) {
     if (Status s = ValidateName(tag.key); !s.ok()) {
       return Violation{"tags", fmt::format("tag key '{}': {}", tag.key, s.message())};
     }
     if (Status s = ValidateName(tag.value); !s.ok()) {
       return Violation{"tags", fmt::format("tag '{}' value: {}", tag.key, s.message())};
+    }
+    if (tag.key == "time") {
+      return Violation{"tags", "tag key 'time' is reserved for the timestamp"};
     }
     if (tag.key == kBoxTag) {
       return Violation{"tags", "the box id is the reading's box, not a tag named 'box'"};

@@ -56,10 +56,10 @@ TEST(ReadingsConvert, RefusedRecordsGoToStderrWithLineAndColumn) {
                           "nonsense\n");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("\"value\":23.5"), std::string::npos) << r.out;
-  EXPECT_NE(r.err.find("stdin:2:27: temperature: 99 Cel is outside the physical range"),
+  EXPECT_NE(r.err.find("stdin:2:27: (byte 77) temperature: 99 Cel is outside the physical range"),
             std::string::npos)
       << r.err;
-  EXPECT_NE(r.err.find("stdin:3:9: fields: missing fields"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("stdin:3:9: (byte 108) fields: missing fields"), std::string::npos) << r.err;
 }
 
 TEST(ReadingsConvert, AcCommandsToJsonAndBack) {
@@ -68,12 +68,16 @@ TEST(ReadingsConvert, AcCommandsToJsonAndBack) {
                "name=ServerRoom_AC1&temperature=24&direction=-1\nname=x&temperature=40\n");
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.out,
-            "{\"command\":\"set_ac\",\"direction\":-1,\"name\":\"ServerRoom_AC1\","
-            "\"temperature\":24.0}\n");
+            "{\"command\":\"set_ac\",\"name\":\"ServerRoom_AC1\",\"temperature\":24.0,"
+            "\"direction\":-1}\n");
   EXPECT_NE(r.err.find("stdin:2: temperature: setpoint 40"), std::string::npos) << r.err;
   CommandRun back = Coolflow("readings convert --from json --to ac-command", r.out);
   EXPECT_EQ(back.status, 0) << back.err;
   EXPECT_EQ(back.out, "name=ServerRoom_AC1&temperature=24&direction=-1\n");
+  CommandRun same = Coolflow("readings convert --from ac-command --to ac-command",
+                             "direction=-1&name=ServerRoom_AC1&temperature=24\n");
+  EXPECT_EQ(same.status, 0) << same.err;
+  EXPECT_EQ(same.out, "name=ServerRoom_AC1&temperature=24&direction=-1\n");
 }
 
 TEST(ReadingsConvert, BadUsageExitsTwo) {

@@ -41,7 +41,7 @@ TEST(CoolflowJson, BatchDefaultsAndSequenceNumbers) {
   EXPECT_EQ(r.readings[0].seq, 100u);
   EXPECT_EQ(r.readings[0].time, 1763999940000000000);
   EXPECT_EQ(r.readings[0].box, "pi-2");
-  EXPECT_EQ(std::get<int64_t>(r.readings[0].value), 21);
+  EXPECT_EQ(std::get<double>(r.readings[0].value), 21.0);  // JSON numbers are floats
   EXPECT_EQ(r.readings[1].seq, 102u);
   EXPECT_EQ(r.readings[1].tags, (TagSet{{"rack", "r02"}, {"zone", "b"}}));
   EXPECT_EQ(r.readings[2].measurement, "power");
@@ -106,11 +106,44 @@ TEST(CoolflowJson, RefusesWithItemAndPosition) {
     EXPECT_EQ(r.errors[i].line, i + 1);
   }
   EXPECT_EQ(r.errors[0].message, "missing field 'value'");
+  EXPECT_EQ(r.errors[1].column, 53u);  // the unknown key's quote
   EXPECT_EQ(r.errors[2].message, "unknown unit 'furlong'");
   EXPECT_EQ(
       r.errors[2].column,
       std::string_view(R"({"box":"b","measurement":"m","metric":"x","value":1,"unit":)").size() +
           1);
+}
+
+TEST(CoolflowJson, NumbersAreFloatsUnlessCountersOrHinted) {
+  auto r =
+      Decode("json", R"({"box":"b","measurement":"m","metric":"humidity","value":41})"
+                     "\n"
+                     R"({"box":"b","measurement":"m","metric":"tx","value":41})"
+                     "\n"
+                     R"({"box":"b","measurement":"m","metric":"n","value":-3,"type":"integer"})"
+                     "\n"
+                     R"({"box":"b","measurement":"m","metric":"n","value":9007199254740993})");
+  ASSERT_TRUE(r.errors.empty()) << r.errors[0].ToString();
+  EXPECT_EQ(std::get<double>(r.readings[0].value), 41.0);
+  EXPECT_EQ(std::get<uint64_t>(r.readings[1].value), 41u);
+  EXPECT_EQ(std::get<int64_t>(r.readings[2].value), -3);
+  EXPECT_EQ(std::get<int64_t>(r.readings[3].value), 9007199254740993);  // beyond 2^53
+}
+
+TEST(CoolflowJson, ClearMessagesForMalformedLines) {
+  const std::string ok = R"({"box":"b","measurement":"m","metric":"x","value":1})";
+  auto r = Decode("json", ok + " trailing\n[1,2]\n" +
+                              R"({"box":"b","box":"c","measurement":"m","metric":"x","value":1})" +
+                              "\n" + R"({"box":"b","measurement":"m","metric":"time","value":1})" +
+                              "\n" + R"({"box":"b","measurement":"#m","metric":"x","value":1})");
+  ASSERT_EQ(r.errors.size(), 5u);
+  EXPECT_EQ(r.errors[0].message, "unexpected text after the JSON object");
+  EXPECT_EQ(r.errors[0].column, ok.size() + 2);
+  EXPECT_EQ(r.errors[1].message, "expected a JSON object");
+  EXPECT_EQ(r.errors[2].message, "'box' given twice");
+  EXPECT_EQ(r.errors[2].column, 12u);
+  EXPECT_EQ(r.errors[3].item, "metric");
+  EXPECT_EQ(r.errors[4].item, "measurement");
 }
 
 TEST(CoolflowJson, RoundTripsEveryValueKind) {

@@ -58,6 +58,21 @@ TEST(RoundTrip, LineProtocolGroupsFieldsOfOneSeriesAndTime) {
       << text;
 }
 
+TEST(RoundTrip, LineProtocolNeverRepeatsAFieldOnALine) {
+  auto readings =
+      testing::Decode("json", R"({"box":"b","measurement":"m","metric":"t","value":20})"
+                              "\n"
+                              R"({"box":"b","measurement":"m","metric":"t","value":20.5})")
+          .readings;
+  ASSERT_EQ(readings.size(), 2u);
+  readings[1].time = readings[0].time;
+  const std::string text = Encode("line-protocol", readings);
+  EXPECT_EQ(text, "m,box=b t=20 1764000000000000000\nm,box=b t=20.5 1764000000000000000\n");
+  auto back = Decode("line-protocol", text);
+  EXPECT_TRUE(back.errors.empty());
+  EXPECT_EQ(back.readings, readings);
+}
+
 TEST(RoundTrip, SeedCsvThroughLineProtocolAndBack) {
   const std::string csv = "2025-11-24T15:59:00Z,7,45.5,23.4\n2025-11-24T15:59:10Z,8,50,24.1\n";
   auto readings = Decode("temp-csv", csv).readings;

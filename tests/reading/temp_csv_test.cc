@@ -35,6 +35,13 @@ TEST(TempCsv, FieldZeroCarriesATimeWhenItIsOne) {
   }
 }
 
+TEST(TempCsv, AMistypedDateInFieldZeroIsRefused) {
+  auto r = Decode("temp-csv", "2025-13-01T00:00:00Z,pi-1,40,20\n2025-11-24T16:00,pi-1,40,20\n");
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_EQ(r.errors[0].item, "time");
+  EXPECT_EQ(r.errors[1].item, "time");
+}
+
 TEST(TempCsv, BadRecordsAreRefusedAndOthersPass) {
   auto r = Decode("temp-csv",
                   "x,pi-1,40,20\n"
