@@ -1,6 +1,8 @@
 #include "reading/ac_command.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
@@ -144,10 +146,24 @@ std::string FormatAcCommandJson(const AcCommand& command) {
 }
 
 Result<AcCommand> ParseAcCommandJson(std::string_view text, const AcCommandLimits& limits) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  // nlohmann keeps the last of repeated keys; a command with two setpoints is ambiguous, so
+  // the parse callback refuses repeats of the top-level keys.
+  std::vector<std::string> keys;
+  std::string repeated;
+  auto refuse_repeats = [&](int depth, nlohmann::json::parse_event_t event,
+                            nlohmann::json& parsed) {
+    if (event == nlohmann::json::parse_event_t::key && depth == 1) {
+      const auto& key = parsed.get_ref<const std::string&>();
+      if (std::find(keys.begin(), keys.end(), key) != keys.end()) repeated = key;
+      keys.push_back(key);
+    }
+    return true;
+  };
+  nlohmann::json j = nlohmann::json::parse(text, refuse_repeats, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
     return InvalidArgument("not a JSON object");
   }
+  if (!repeated.empty()) return InvalidArgument(fmt::format("{}: given twice", repeated));
   AcCommand command;
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& key = it.key();

@@ -122,7 +122,8 @@ class LineProtocolEncoder final : public Encoder {
                         std::string& out, std::vector<EncodeError>& errors) {
     const Reading& head = readings[begin];
     if (Status s = ValidateName(head.measurement); !s.ok()) {
-      errors.push_back({begin, fmt::format("measurement '{}': {}", head.measurement, s.message())});
+      errors.push_back(
+          {begin, fmt::format("measurement '{}': {}", head.measurement, s.message()), end - begin});
       return;
     }
     const size_t line_start = out.size();

@@ -61,6 +61,9 @@ TEST(AcCommand, QueryAndJsonFormsRoundTrip) {
   EXPECT_FALSE(ParseAcCommandJson(R"({"name":"a","temperature":40})").ok());
   EXPECT_FALSE(ParseAcCommandJson(R"({"name":"a","temperature":20,"x":1})").ok());
   EXPECT_FALSE(ParseAcCommandJson("[1]").ok());
+  auto twice = ParseAcCommandJson(R"({"name":"a","temperature":20,"temperature":29})");
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.status().message(), "temperature: given twice");
 }
 
 }  // namespace
