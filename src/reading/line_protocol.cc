@@ -97,6 +97,62 @@ bool ParseFloat(std::string_view text, double& out) {
   return true;
 }
 
+// Field keys name the same field when they unescape alike (`f\"` and `f"`); InfluxDB
+// keeps fields by their unescaped key. These compare and hash the unescaped bytes in place.
+constexpr std::string_view kFieldKeyEscapes = ", =\"";
+
+class UnescapedBytes {
+ public:
+  explicit UnescapedBytes(std::string_view raw) : raw_(raw) {}
+  // The next unescaped byte, or false at the end.
+  bool Next(char& c) {
+    if (i_ >= raw_.size()) return false;
+    if (raw_[i_] == '\\' && i_ + 1 < raw_.size() &&
+        kFieldKeyEscapes.find(raw_[i_ + 1]) != std::string_view::npos) {
+      ++i_;
+    }
+    c = raw_[i_++];
+    return true;
+  }
+
+ private:
+  std::string_view raw_;
+  size_t i_ = 0;
+};
+
+bool SameFieldKey(std::string_view a, std::string_view b) {
+  if (a == b) return true;
+  if (a.find('\\') == std::string_view::npos && b.find('\\') == std::string_view::npos) {
+    return false;
+  }
+  UnescapedBytes x(a);
+  UnescapedBytes y(b);
+  char ca = 0;
+  char cb = 0;
+  for (;;) {
+    const bool more_a = x.Next(ca);
+    const bool more_b = y.Next(cb);
+    if (more_a != more_b) return false;
+    if (!more_a) return true;
+    if (ca != cb) return false;
+  }
+}
+
+struct FieldKeyHash {
+  size_t operator()(std::string_view key) const {
+    uint64_t hash = 14695981039346656037ULL;  // FNV-1a
+    UnescapedBytes bytes(key);
+    for (char c = 0; bytes.Next(c);) {
+      hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    }
+    return static_cast<size_t>(hash);
+  }
+};
+
+struct FieldKeyEqual {
+  bool operator()(std::string_view a, std::string_view b) const { return SameFieldKey(a, b); }
+};
+
 std::string Quoted(std::string_view key) { return fmt::format("field \"{}\"", key); }
 
 void AppendEscaped(std::string& out, std::string_view text, std::string_view specials) {
@@ -310,6 +366,8 @@ bool Parser::ScanFields(size_t& i) {
   size_t equals = 0;
   size_t commas = 0;
   size_t key_start = start;
+  // The first key whose '=' follows an escaped backslash (`k\\=1`), if any: see below.
+  size_t glued_key = std::string_view::npos;
   while (i < buf.size()) {
     const char c = buf[i];
     if (c == '\\' && i + 1 < buf.size()) {
@@ -318,6 +376,7 @@ bool Parser::ScanFields(size_t& i) {
     }
     if (c == '=') {
       ++equals;
+      if (buf[i - 1] == '\\' && glued_key == std::string_view::npos) glued_key = key_start;
       const std::string_view key = buf.substr(key_start, i - key_start);
       if ((buf[i - 1] == ' ' || buf[i - 1] == ',') && (i < 2 || buf[i - 2] != '\\')) {
         return Fail(i, "field key", "missing field key");
@@ -349,26 +408,35 @@ bool Parser::ScanFields(size_t& i) {
     if (c == ' ') break;
     ++i;
   }
-  if (i == start) return Fail(i, "fields", "missing fields");
+  // Nothing after the separating space is an "invalid field format" too, as InfluxDB words it.
   if (equals == 0 || commas != equals - 1) {
     return Fail(i, "fields", "invalid field format");
   }
-  // A key given twice keeps its last value, as InfluxDB stores it; different types for
-  // one key are a conflict InfluxDB refuses.
+  // InfluxDB scans the line as above but later splits the fields again, ending a key at
+  // the first '=' not right after a backslash; a key ending in `\\` therefore swallows
+  // its value and what follows. It refuses the line when that runs to the end of the
+  // fields and otherwise stores a mangled key (`f\\=1,g=2` becomes field `f\=1,g`);
+  // coolflow refuses both.
+  if (glued_key != std::string_view::npos) {
+    return Fail(glued_key, "field key",
+                fmt::format("invalid value: field-key={}", buf.substr(glued_key, i - glued_key)));
+  }
+  // A key given twice (compared unescaped) keeps its last value, as InfluxDB stores it;
+  // different types for one key are a conflict InfluxDB refuses.
   if (fields_.size() > 1) {
     std::vector<FieldView> unique;
     bool any_duplicate = false;
     if (fields_.size() <= kQuadraticDuplicateLimit) {
       for (size_t b = 1; b < fields_.size() && !any_duplicate; ++b) {
         for (size_t a = 0; a < b; ++a) {
-          if (fields_[a].key == fields_[b].key) {
+          if (SameFieldKey(fields_[a].key, fields_[b].key)) {
             any_duplicate = true;
             break;
           }
         }
       }
     } else {
-      std::unordered_set<std::string_view> seen;
+      std::unordered_set<std::string_view, FieldKeyHash, FieldKeyEqual> seen;
       for (const FieldView& f : fields_) {
         if (!seen.insert(f.key).second) {
           any_duplicate = true;
@@ -379,7 +447,9 @@ bool Parser::ScanFields(size_t& i) {
     if (any_duplicate) {
       for (size_t b = 0; b < fields_.size(); ++b) {
         size_t a = 0;
-        while (a < unique.size() && unique[a].key != fields_[b].key) ++a;
+        while (a < unique.size() && !SameFieldKey(unique[a].key, fields_[b].key)) {
+          ++a;
+        }
         if (a == unique.size()) {
           unique.push_back(fields_[b]);
           continue;
@@ -588,12 +658,17 @@ bool Parser::ApplyWriteRules() {
 
 std::string UnescapeMeasurement(std::string_view raw) {
   if (raw.find('\\') == std::string_view::npos) return std::string(raw);
-  return Unescape(raw, ", ");
+  return Unescape(raw, ", =\"");
 }
 
 std::string UnescapeKey(std::string_view raw) {
   if (raw.find('\\') == std::string_view::npos) return std::string(raw);
-  return Unescape(raw, ", =\"");
+  return Unescape(raw, kFieldKeyEscapes);
+}
+
+std::string UnescapeTag(std::string_view raw) {
+  if (raw.find('\\') == std::string_view::npos) return std::string(raw);
+  return Unescape(raw, ", =");
 }
 
 std::string UnescapeString(std::string_view raw) {

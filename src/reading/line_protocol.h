@@ -37,14 +37,16 @@ struct FieldView {
 };
 
 struct TagView {
-  std::string_view key;    // escapes in place
-  std::string_view value;  // escapes in place
+  std::string_view key;    // escapes in place (UnescapeTag)
+  std::string_view value;  // escapes in place (UnescapeTag)
 };
 
 struct PointView {
   std::string_view measurement;  // escapes in place (UnescapeMeasurement)
   std::span<const TagView> tags;  // sorted by key bytes, no key twice
-  std::span<const FieldView> fields;  // in line order; a repeated key keeps its last value
+  // In line order. A key given twice (compared unescaped: `f\"` is `f"`) appears once,
+  // with its last value; given twice with different types, the line is refused.
+  std::span<const FieldView> fields;
   TimeNs time = 0;
   bool has_time = false;  // false: `time` is the options' default time
   size_t line = 0;        // 1-based line number where the point starts
@@ -126,10 +128,13 @@ class Parser {
   LineError error_;
 };
 
-// Unescaping, InfluxDB's rules: measurement `\,` `\ `; tag keys, tag values and field keys
-// `\,` `\ ` `\=` `\"`; string field values `\"` `\\`. Any other backslash is literal.
+// Unescaping, as InfluxDB 1.x stores the parts (checked against a real one by
+// tests/reading/line_protocol_influxdb_test.cc): measurements and field keys `\,` `\ `
+// `\=` `\"`; tag keys and tag values `\,` `\ ` `\=` only (a tag's `\"` keeps its
+// backslash); string field values `\"` `\\`. Any other backslash is literal.
 std::string UnescapeMeasurement(std::string_view raw);
-std::string UnescapeKey(std::string_view raw);
+std::string UnescapeKey(std::string_view raw);  // field keys
+std::string UnescapeTag(std::string_view raw);  // tag keys and tag values
 std::string UnescapeString(std::string_view raw);
 
 // Writers. Each appends to `out` the escaped form that Parser reads back unchanged, for

@@ -59,8 +59,8 @@ class LineProtocolDecoder final : public Decoder {
     base.measurement = lp::UnescapeMeasurement(point.measurement);
     base.time = point.time;
     for (const lp::TagView& tag : point.tags) {
-      std::string key = lp::UnescapeKey(tag.key);
-      std::string value = lp::UnescapeKey(tag.value);
+      std::string key = lp::UnescapeTag(tag.key);
+      std::string value = lp::UnescapeTag(tag.value);
       if (key == kBoxTag) {
         base.box = std::move(value);
       } else {
