@@ -26,11 +26,16 @@ constexpr size_t kFieldKeySeparatorLength = 4;  // "#!~#"
 // Lines with more fields than this get a hash set for duplicate detection.
 constexpr size_t kQuadraticDuplicateLimit = 32;
 
-inline bool IsWhitespace(char c) { return c == ' ' || c == '\t' || c == '\0'; }
-inline bool IsNumeric(char c) { return (c >= '0' && c <= '9') || c == '.'; }
+inline bool IsWhitespace(char c) {
+  return c == ' ' || c == '\t' || c == '\0';
+}
+inline bool IsNumeric(char c) {
+  return (c >= '0' && c <= '9') || c == '.';
+}
 
 size_t SkipWhitespace(std::string_view buf, size_t i) {
-  while (i < buf.size() && IsWhitespace(buf[i])) ++i;
+  while (i < buf.size() && IsWhitespace(buf[i]))
+    ++i;
   return i;
 }
 
@@ -153,7 +158,70 @@ struct FieldKeyEqual {
   bool operator()(std::string_view a, std::string_view b) const { return SameFieldKey(a, b); }
 };
 
-std::string Quoted(std::string_view key) { return fmt::format("field \"{}\"", key); }
+// Powers of ten a double holds exactly (10^22 is the last one).
+constexpr double kExactPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+// A decimal mantissa of at most 15 digits is below 2^53, so a double holds it exactly.
+constexpr int kMaxExactMantissaDigits = 15;
+constexpr int kMaxExactInt64Digits = 18;   // 10^18 - 1 < 2^63 - 1
+constexpr int kMaxExactUint64Digits = 19;  // 10^19 - 1 < 2^64 - 1
+
+// The shapes sensors send, `-?d+(.d*)?` as a float and `-?d+i` / `d+u` as integers, each
+// followed by ',' ' ' or the end, parsed in one pass. Anything else (exponents, long
+// mantissas, stray bytes) returns false and is left to the general scan, which decides
+// acceptance exactly as InfluxDB does; this path only accepts what that scan accepts and
+// yields the same value. For floats it is Clinger's fast path: an exact mantissa divided
+// by an exact power of ten is correctly rounded by IEEE division.
+bool ScanCommonNumber(std::string_view buf, size_t start, bool allow_unsigned, size_t& i,
+                      FieldView& field) {
+  const bool negative = buf[start] == '-';
+  size_t j = i;
+  uint64_t mantissa = 0;
+  int digits = 0;
+  int fraction_digits = 0;
+  bool dot = false;
+  while (j < buf.size()) {
+    const char c = buf[j];
+    if (c >= '0' && c <= '9') {
+      if (digits < kMaxExactUint64Digits) mantissa = mantissa * 10 + static_cast<unsigned>(c - '0');
+      ++digits;
+      fraction_digits += dot ? 1 : 0;
+    } else if (c == '.' && !dot) {
+      dot = true;
+    } else {
+      break;
+    }
+    ++j;
+  }
+  if (digits == 0) return false;
+  auto delimited = [&](size_t k) { return k >= buf.size() || buf[k] == ',' || buf[k] == ' '; };
+  if (j < buf.size() && (buf[j] == 'i' || buf[j] == 'u')) {
+    if (dot || !delimited(j + 1)) return false;
+    if (buf[j] == 'i') {
+      if (digits > kMaxExactInt64Digits) return false;
+      const auto magnitude = static_cast<int64_t>(mantissa);
+      field.type = FieldType::kInteger;
+      field.int_value = negative ? -magnitude : magnitude;
+    } else {
+      if (!allow_unsigned || negative || digits > kMaxExactUint64Digits) return false;
+      field.type = FieldType::kUnsigned;
+      field.uint_value = mantissa;
+    }
+    i = j + 1;
+    return true;
+  }
+  if (!delimited(j) || digits > kMaxExactMantissaDigits) return false;
+  const double magnitude = static_cast<double>(mantissa) / kExactPowersOfTen[fraction_digits];
+  field.type = FieldType::kFloat;
+  field.float_value = negative ? -magnitude : magnitude;
+  i = j;
+  return true;
+}
+
+std::string Quoted(std::string_view key) {
+  return fmt::format("field \"{}\"", key);
+}
 
 void AppendEscaped(std::string& out, std::string_view text, std::string_view specials) {
   size_t run = 0;
@@ -184,11 +252,16 @@ std::string Unescape(std::string_view raw, std::string_view specials) {
 
 std::string_view FieldTypeName(FieldType type) {
   switch (type) {
-    case FieldType::kFloat: return "float";
-    case FieldType::kInteger: return "integer";
-    case FieldType::kUnsigned: return "unsigned";
-    case FieldType::kBoolean: return "boolean";
-    case FieldType::kString: return "string";
+    case FieldType::kFloat:
+      return "float";
+    case FieldType::kInteger:
+      return "integer";
+    case FieldType::kUnsigned:
+      return "unsigned";
+    case FieldType::kBoolean:
+      return "boolean";
+    case FieldType::kString:
+      return "string";
   }
   return "float";
 }
@@ -215,14 +288,14 @@ Parser::Outcome Parser::Next() {
     // Fast path: a line without quotes or backslashes ends at its first newline.
     const char* data = input_.data();
     const void* nl = std::memchr(data + start, '\n', input_.size() - start);
-    size_t end = nl != nullptr ? static_cast<size_t>(static_cast<const char*>(nl) - data)
-                               : input_.size();
+    size_t end =
+        nl != nullptr ? static_cast<size_t>(static_cast<const char*>(nl) - data) : input_.size();
     const std::string_view span = input_.substr(start, end - start);
     size_t inner_newlines = 0;
-    if (span.find_first_of("\"\\") != std::string_view::npos) {
+    if (std::memchr(span.data(), '"', span.size()) != nullptr ||
+        std::memchr(span.data(), '\\', span.size()) != nullptr) {
       end = ScanLineEnd(input_, start);
-      inner_newlines = static_cast<size_t>(
-          std::count(data + start, data + end, '\n'));
+      inner_newlines = static_cast<size_t>(std::count(data + start, data + end, '\n'));
     }
     const size_t line_no = line_;
     line_ += inner_newlines + (end < input_.size() ? 1 : 0);
@@ -473,13 +546,12 @@ bool Parser::ScanNumber(size_t& i, FieldView& field) {
   bool is_unsigned = false;
   bool decimal = false;
   bool scientific = false;
-  auto fail = [&](std::string message) {
-    return Fail(i, Quoted(field.key), std::move(message));
-  };
+  auto fail = [&](std::string message) { return Fail(i, Quoted(field.key), std::move(message)); };
   if (i < buf.size() && buf[i] == '-') {
     ++i;
     if (i == buf.size()) return fail("invalid number");
   }
+  if (ScanCommonNumber(buf, start, options_.allow_unsigned, i, field)) return true;
   while (i < buf.size()) {
     const char c = buf[i];
     if (c == ',' || c == ' ') break;
@@ -553,7 +625,8 @@ bool Parser::ScanBoolean(size_t& i, FieldView& field) {
     return Fail(i, Quoted(field.key), "invalid boolean");
   }
   ++i;
-  while (i < buf.size() && buf[i] != ',' && buf[i] != ' ') ++i;
+  while (i < buf.size() && buf[i] != ',' && buf[i] != ' ')
+    ++i;
   const std::string_view text = buf.substr(start, i - start);
   bool valid = false;
   bool value = false;
@@ -680,7 +753,9 @@ void AppendMeasurement(std::string& out, std::string_view measurement) {
   AppendEscaped(out, measurement, ", ");
 }
 
-void AppendTagText(std::string& out, std::string_view text) { AppendEscaped(out, text, ", ="); }
+void AppendTagText(std::string& out, std::string_view text) {
+  AppendEscaped(out, text, ", =");
+}
 
 void AppendStringValue(std::string& out, std::string_view value) {
   out += '"';

@@ -42,17 +42,17 @@ struct TagView {
 };
 
 struct PointView {
-  std::string_view measurement;  // escapes in place (UnescapeMeasurement)
+  std::string_view measurement;   // escapes in place (UnescapeMeasurement)
   std::span<const TagView> tags;  // sorted by key bytes, no key twice
   // In line order. A key given twice (compared unescaped: `f\"` is `f"`) appears once,
   // with its last value; given twice with different types, the line is refused.
   std::span<const FieldView> fields;
   TimeNs time = 0;
-  bool has_time = false;  // false: `time` is the options' default time
-  size_t line = 0;        // 1-based line number where the point starts
-  size_t offset = 0;      // byte offset of the point's first byte in the input
+  bool has_time = false;   // false: `time` is the options' default time
+  size_t line = 0;         // 1-based line number where the point starts
+  size_t offset = 0;       // byte offset of the point's first byte in the input
   size_t line_offset = 0;  // byte offset of the first byte of its (physical) line
-  std::string_view text;  // the whole line, without its newline
+  std::string_view text;   // the whole line, without its newline
 };
 
 // Why one line was refused. `message` is InfluxDB's own wording where it has one.
@@ -141,9 +141,9 @@ std::string UnescapeString(std::string_view raw);
 // text with no backslash and no control character (the reading validator guarantees that
 // for names and tag values).
 void AppendMeasurement(std::string& out, std::string_view measurement);
-void AppendTagText(std::string& out, std::string_view text);  // tag key, tag value, field key
+void AppendTagText(std::string& out, std::string_view text);       // tag key, tag value, field key
 void AppendStringValue(std::string& out, std::string_view value);  // with its quotes
-void AppendFloat(std::string& out, double value);  // shortest text that reads back exactly
+void AppendFloat(std::string& out, double value);       // shortest text that reads back exactly
 void AppendInteger(std::string& out, int64_t value);    // with its `i`
 void AppendUnsigned(std::string& out, uint64_t value);  // with its `u`
 

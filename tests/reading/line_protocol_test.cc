@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
+#include <cmath>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -147,6 +150,41 @@ TEST(LineProtocol, NumbersAcceptedAsInfluxDoes) {
   EXPECT_EQ(f[4].float_value, 0.0);
   EXPECT_EQ(f[5].int_value, 1);
   EXPECT_EQ(f[6].int_value, INT64_MIN);
+}
+
+// The one-pass number path must give exactly what a correctly rounded parser gives, for
+// every shape it takes and at the digit-count limits where it hands over to the slow path.
+TEST(LineProtocol, NumbersMatchACorrectlyRoundedParser) {
+  std::mt19937_64 rng(7);
+  auto digits = [&](int n) {
+    std::string s;
+    for (int k = 0; k < n; ++k)
+      s += static_cast<char>('0' + rng() % 10);
+    return s;
+  };
+  for (int round = 0; round < 20000; ++round) {
+    const int whole = 1 + static_cast<int>(rng() % 20);
+    const int fraction = static_cast<int>(rng() % 25);
+    std::string text = (rng() % 2 ? "-" : "") + digits(whole);
+    if (fraction > 0 || rng() % 4 == 0) text += "." + digits(fraction);
+    Parsed p = ParseAll("m f=" + text + " 1");
+    ASSERT_EQ(p.points.size(), 1u) << text;
+    double expected = 0;
+    std::from_chars(text.data(), text.data() + text.size(), expected);
+    EXPECT_EQ(p.fields[0][0].float_value, expected) << text;
+    EXPECT_EQ(std::signbit(p.fields[0][0].float_value), std::signbit(expected)) << text;
+  }
+  for (const char* text : {"999999999999999999", "-999999999999999999", "9223372036854775807",
+                           "-9223372036854775808", "1000000000000000000", "0", "-0"}) {
+    Parsed p = ParseAll(std::string("m f=") + text + "i 1");
+    ASSERT_EQ(p.points.size(), 1u) << text;
+    EXPECT_EQ(p.fields[0][0].int_value, std::stoll(text)) << text;
+  }
+  for (const char* text : {"9999999999999999999", "18446744073709551615", "0"}) {
+    Parsed p = ParseAll(std::string("m f=") + text + "u 1");
+    ASSERT_EQ(p.points.size(), 1u) << text;
+    EXPECT_EQ(p.fields[0][0].uint_value, std::stoull(text)) << text;
+  }
 }
 
 TEST(LineProtocol, DuplicateFieldKeepsLastValueAndTimeFieldIsDropped) {
