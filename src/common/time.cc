@@ -210,13 +210,15 @@ Result<TimeNs> ParseTimestamp(std::string_view text) {
         fmt::format("invalid time '{}': expected an epoch number or an ISO-8601 date-time", text));
   }
   if (ptr == last) {
-    const int64_t magnitude = whole < 0 ? -whole : whole;
+    // Negating INT64_MIN overflows: take the magnitude as unsigned.
+    const uint64_t magnitude =
+        whole < 0 ? uint64_t{0} - static_cast<uint64_t>(whole) : static_cast<uint64_t>(whole);
     Precision precision = Precision::kNanoseconds;
-    if (magnitude < 100'000'000'000LL) {
+    if (magnitude < 100'000'000'000ULL) {
       precision = Precision::kSeconds;
-    } else if (magnitude < 100'000'000'000'000LL) {
+    } else if (magnitude < 100'000'000'000'000ULL) {
       precision = Precision::kMilliseconds;
-    } else if (magnitude < 100'000'000'000'000'000LL) {
+    } else if (magnitude < 100'000'000'000'000'000ULL) {
       precision = Precision::kMicroseconds;
     }
     return EpochToNs(whole, precision);
@@ -241,7 +243,13 @@ Result<TimeNs> ParseTimestamp(std::string_view text) {
   auto secs = EpochToNs(whole, Precision::kSeconds);
   if (!secs.ok()) return secs;
   const bool negative = text.front() == '-';
-  return *secs + (negative ? -frac_ns : frac_ns);
+  TimeNs ns = 0;
+  if (__builtin_add_overflow(*secs, negative ? -frac_ns : frac_ns, &ns) || ns < kMinTimeNs ||
+      ns > kMaxTimeNs) {
+    return OutOfRange(
+        fmt::format("time '{}' outside range [{}, {}] ns", text, kMinTimeNs, kMaxTimeNs));
+  }
+  return ns;
 }
 
 std::string FormatRfc3339(TimeNs t) {

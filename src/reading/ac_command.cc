@@ -8,6 +8,7 @@
 #include "nlohmann/json.hpp"
 #include "reading/json_util.h"
 #include "reading/text_util.h"
+#include "reading/validate.h"
 
 namespace coolflow::reading {
 namespace {
@@ -43,11 +44,7 @@ Result<std::string> PercentDecode(std::string_view text, size_t base) {
 
 Status CheckCommand(const AcCommand& c, const AcCommandLimits& limits) {
   if (c.name.empty()) return InvalidArgument("name: empty AC name");
-  for (const char ch : c.name) {
-    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) {
-      return InvalidArgument("name: control character in the AC name");
-    }
-  }
+  if (Status s = ValidateName(c.name); !s.ok()) return InvalidArgument("name: " + s.message());
   if (!std::isfinite(c.temperature) || c.temperature < limits.min_setpoint ||
       c.temperature > limits.max_setpoint) {
     return OutOfRange(fmt::format("temperature: setpoint {} °C is outside {}..{} °C", c.temperature,
@@ -179,10 +176,12 @@ Result<AcCommand> ParseAcCommandJson(std::string_view text, const AcCommandLimit
       command.temperature = it->get<double>();
     } else if (key == "direction") {
       if (!it->is_number_integer()) return InvalidArgument("direction: expected +1 or -1");
-      command.direction = it->get<int>();
-      if (command.direction != 1 && command.direction != -1) {
+      // Compare before narrowing: 4294967297 must not become 1.
+      const auto direction = it->get<int64_t>();
+      if (it->is_number_unsigned() ? it->get<uint64_t>() != 1 : direction != 1 && direction != -1) {
         return InvalidArgument("direction: expected +1 or -1");
       }
+      command.direction = static_cast<int>(direction);
     } else {
       return InvalidArgument(fmt::format("unknown field '{}'", key));
     }

@@ -108,9 +108,7 @@ std::string ParseNumberText(std::string_view text, Value& out) {
       out = u;
       return "";
     }
-    if (ec == std::errc::result_out_of_range || ecu == std::errc::result_out_of_range) {
-      return fmt::format("{} does not fit a 64-bit integer", text);
-    }
+    // A whole number beyond 64 bits is still a JSON number: read it as a double below.
   }
   double d = 0;
   if (!ParseDouble(text, d)) return fmt::format("'{}' is not a decimal number", text);

@@ -37,6 +37,11 @@ TEST(ParseTimestamp, RefusesWhatIsNotATime) {
     EXPECT_FALSE(ParseTimestamp(bad).ok()) << bad;
   }
   EXPECT_EQ(ParseTimestamp("99999999999999999999").status().code(), StatusCode::kOutOfRange);
+  // Found by fuzz_timestamp: the edges of int64 must not overflow on the way.
+  EXPECT_EQ(ParseTimestamp("-9223372036854775808").status().code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(ParseTimestamp("9223372036.9").status().code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(ParseTimestamp("9223372036.854775807").status().code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(*ParseTimestamp("9223372036.854775806"), INT64_MAX - 1);
   EXPECT_EQ(ParseTimestamp("2300-01-01T00:00:00Z").status().code(), StatusCode::kOutOfRange);
 }
 

@@ -61,6 +61,10 @@ TEST(AcCommand, QueryAndJsonFormsRoundTrip) {
   EXPECT_FALSE(ParseAcCommandJson(R"({"name":"a","temperature":40})").ok());
   EXPECT_FALSE(ParseAcCommandJson(R"({"name":"a","temperature":20,"x":1})").ok());
   EXPECT_FALSE(ParseAcCommandJson("[1]").ok());
+  // Found by fuzz_ac_command: no narrowing of direction, no invalid UTF-8 in a name.
+  EXPECT_FALSE(
+      ParseAcCommandJson(R"({"name":"AC1","temperature":24,"direction":4294967297})").ok());
+  EXPECT_FALSE(ParseAcCommand("temperature=22&name=\xff").ok());
   auto twice = ParseAcCommandJson(R"({"name":"a","temperature":20,"temperature":29})");
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.status().message(), "temperature: given twice");

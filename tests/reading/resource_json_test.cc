@@ -41,6 +41,19 @@ TEST(ResourceJson, RoundTrips) {
   EXPECT_EQ(r.readings, r2.readings);
 }
 
+// Found by fuzz_resource_json: a gauge written as a 20-digit whole number reads back.
+TEST(ResourceJson, HugeGaugeRoundTrips) {
+  auto r = Decode("resource-json",
+                  R"({"timestamp":1764000000000,"ip":"10.0.0.7","deviceId":"pi-7","tx":0,"rx":0,)"
+                  R"("txDropped":0,"rxDropped":0,"txError":0,"rxError":0,"cpu":0.5,)"
+                  R"("memory":1.8446744073709552e19,"disk":0})");
+  ASSERT_TRUE(r.errors.empty()) << r.errors[0].ToString();
+  const std::string again = testing::Encode("resource-json", r.readings);
+  auto r2 = Decode("resource-json", again);
+  ASSERT_TRUE(r2.errors.empty()) << again;
+  EXPECT_EQ(r.readings, r2.readings);
+}
+
 TEST(ResourceJson, RefusesBadRecordsWithTheField) {
   auto r = Decode(
       "resource-json",
