@@ -17,6 +17,18 @@ if(COOLFLOW_SANITIZE)
   add_link_options(-fsanitize=${_coolflow_san})
 endif()
 
+# The libFuzzer build (clang preset): every target, the libraries included, gets libFuzzer's
+# coverage instrumentation and ASan + UBSan, so the fuzzers see into the parsers they drive.
+# Only fuzz/ links libFuzzer's main (-fsanitize=fuzzer); the rest link the sanitizer runtimes.
+if(COOLFLOW_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "COOLFLOW_FUZZ needs clang (the clang preset)")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 # coolflow_library(NAME SOURCES ... DEPS ...): a module library in src/<module>/,
 # included as "<module>/<header>.h" from the src/ root.
 function(coolflow_library name)

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -312,9 +313,15 @@ InfluxDbServer::~InfluxDbServer() {
 }
 
 std::string InfluxDbServer::LogTail() const {
-  std::ifstream in(dir_ / "influxd.log", std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (text.size() > kLogTailBytes) text.erase(0, text.size() - kLogTailBytes);
+  // Reads only the tail: the log can be long, and only its end explains a failure.
+  std::ifstream in(dir_ / "influxd.log", std::ios::binary | std::ios::ate);
+  if (!in) return {};
+  const std::streamoff size = in.tellg();
+  const std::streamoff from = std::max<std::streamoff>(0, size - std::streamoff{kLogTailBytes});
+  std::string text(static_cast<size_t>(size - from), '\0');
+  in.seekg(from);
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
   return text;
 }
 
