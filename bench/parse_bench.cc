@@ -27,6 +27,7 @@
 #include "nlohmann/json.hpp"
 #include "reading/format.h"
 #include "reading/line_protocol.h"
+#include "reading/text_util.h"
 #include "reading/units.h"
 #include "room_data.h"
 #include "support/influxdb_server.h"
@@ -206,17 +207,6 @@ void NaiveTempCsv(std::string_view message, TimeNs now, std::vector<Reading>& ou
   counts.readings += out.size();
 }
 
-template <typename Fn>
-void ForEachLine(std::string_view input, Fn&& fn) {
-  size_t pos = 0;
-  while (pos < input.size()) {
-    size_t end = input.find('\n', pos);
-    if (end == std::string_view::npos) end = input.size();
-    if (end > pos) fn(input.substr(pos, end - pos));
-    pos = end + 1;
-  }
-}
-
 reading::Value JsonValue(const nlohmann::json& j) {
   if (j.is_number_unsigned()) return j.get<uint64_t>();
   if (j.is_number_integer()) return j.get<int64_t>();
@@ -239,7 +229,8 @@ void NlohmannResourceJson(std::string_view message, std::vector<Reading>& out, C
                                               "rxDropped", "txError", "rxError"};
   static constexpr const char* kGauges[] = {"cpu", "memory", "disk"};
   out.clear();
-  ForEachLine(message, [&](std::string_view line) {
+  reading::ForEachLine(message, [&](std::string_view line, size_t) {
+    if (line.empty()) return;
     ++counts.records;
     const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
     if (!j.is_object()) return;
@@ -294,7 +285,8 @@ void NlohmannReadingFields(const nlohmann::json& j, Reading& r) {
 // coolflow JSON with nlohmann::json: reading objects and batches.
 void NlohmannCoolflowJson(std::string_view message, std::vector<Reading>& out, Counts& counts) {
   out.clear();
-  ForEachLine(message, [&](std::string_view line) {
+  reading::ForEachLine(message, [&](std::string_view line, size_t) {
+    if (line.empty()) return;
     const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
     if (!j.is_object()) return;
     Reading base;
