@@ -16,6 +16,7 @@ int Main(int argc, char** argv) {
   auto* version = app.add_subcommand("version", "Print coolflow's version");
   version->callback([] { std::cout << "coolflow " << COOLFLOW_VERSION << "\n"; });
   AddReadingsCommands(app);
+  AddRoomCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

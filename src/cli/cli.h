@@ -16,5 +16,7 @@ int Main(int argc, char** argv);
 
 // Registers `coolflow readings ...`.
 void AddReadingsCommands(CLI::App& app);
+// Registers `coolflow room ...`.
+void AddRoomCommands(CLI::App& app);
 
 }  // namespace coolflow::cli
