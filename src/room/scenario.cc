@@ -129,6 +129,8 @@ void CheckWeather(const WeatherConfig& weather, Checker& check) {
   check.Range("weather.mean_c", weather.mean_c, -50, 60);
   check.Range("weather.amplitude_k", weather.amplitude_k, 0, 30);
   check.Range("weather.peak_hour", weather.peak_hour, 0, 24);
+  check.Range("weather.seasonal_amplitude_k", weather.seasonal_amplitude_k, 0, 30);
+  check.Range("weather.warmest_day", weather.warmest_day, 0, 366);
   check.Range("weather.humidity_rh", weather.humidity_rh, 0, 100);
   for (size_t i = 0; i < weather.heat_waves.size(); ++i) {
     const HeatWave& wave = weather.heat_waves[i];

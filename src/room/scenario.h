@@ -69,6 +69,10 @@ struct WeatherConfig {
   double mean_c = 22;
   double amplitude_k = 5;
   double peak_hour = 15;
+  // A yearly cycle on top: the daily mean moves by +-seasonal_amplitude_k, warmest on
+  // day `warmest_day` of the year (0 = 1 January; 200 is mid-July, the northern summer).
+  double seasonal_amplitude_k = 0;
+  double warmest_day = 200;
   double humidity_rh = 60;  // outdoor relative humidity, constant
   std::vector<HeatWave> heat_waves;
   // When set, outdoor temperature and humidity come from this CSV file instead

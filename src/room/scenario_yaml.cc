@@ -519,6 +519,8 @@ const Table<WeatherConfig>& WeatherTable() {
       Member("mean_c", &WeatherConfig::mean_c),
       Member("amplitude_k", &WeatherConfig::amplitude_k),
       Member("peak_hour", &WeatherConfig::peak_hour),
+      Member("seasonal_amplitude_k", &WeatherConfig::seasonal_amplitude_k),
+      Member("warmest_day", &WeatherConfig::warmest_day),
       Member("humidity_rh", &WeatherConfig::humidity_rh),
       {"heat_waves",
        [](Parser& p, const Item& item, WeatherConfig& out) {

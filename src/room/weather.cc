@@ -14,6 +14,7 @@ namespace coolflow::room {
 namespace {
 
 constexpr double kSecondsPerDay = 86400;
+constexpr double kDaysPerYear = 365.2425;
 
 // 0..1..0: the heat wave's share at `t`, ramping linearly in and out.
 double HeatWaveShare(const HeatWave& wave, TimeNs since_start) {
@@ -104,6 +105,15 @@ OutdoorConditions Weather::At(TimeNs t) const {
     temperature =
         config_.mean_c +
         config_.amplitude_k * std::cos(2 * std::numbers::pi * (hours - config_.peak_hour) / 24.0);
+    if (config_.seasonal_amplitude_k > 0) {
+      // Day of the year from the epoch (1 January 1970 is day 0), good to a day for
+      // centuries; the Gregorian year is 365.2425 days long.
+      const double days = static_cast<double>(t / kNanosPerSecond) / kSecondsPerDay;
+      const double day_of_year = std::fmod(days, kDaysPerYear);
+      temperature +=
+          config_.seasonal_amplitude_k *
+          std::cos(2 * std::numbers::pi * (day_of_year - config_.warmest_day) / kDaysPerYear);
+    }
   }
   for (const HeatWave& wave : config_.heat_waves) {
     temperature += wave.extra_k * HeatWaveShare(wave, t - start_);

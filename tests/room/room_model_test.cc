@@ -6,6 +6,7 @@
 
 #include "room/psychrometrics.h"
 #include "room/sensors.h"
+#include "room/weather.h"
 #include "room_test_util.h"
 
 namespace coolflow::room {
@@ -177,6 +178,21 @@ TEST(RoomModel, InfraredCommandsAreObeyedOrLost) {
   model->SendIr(0, {false, 40});
   EXPECT_FALSE(model->state().acs[0].power_on);
   EXPECT_EQ(model->state().acs[0].setpoint_c, 32);  // clamped to what the unit can do
+}
+
+TEST(Weather, SeasonalCycleWarmsSummerAndCoolsWinter) {
+  WeatherConfig config;
+  config.mean_c = 14;
+  config.amplitude_k = 0;
+  config.seasonal_amplitude_k = 10;
+  config.warmest_day = 200;
+  auto weather = Weather::Create(config, 0);
+  ASSERT_TRUE(weather.ok());
+  const TimeNs day = 86400 * kNanosPerSecond;
+  const TimeNs year_2025 = 1'735'689'600LL * kNanosPerSecond;  // 2025-01-01T00:00:00Z
+  EXPECT_NEAR(weather->At(year_2025 + 200 * day).temperature_c, 24, 0.1);
+  EXPECT_NEAR(weather->At(year_2025 + 17 * day).temperature_c, 4, 0.1);
+  EXPECT_NEAR(weather->At(year_2025 + 109 * day).temperature_c, 14, 0.3);
 }
 
 TEST(RoomModel, HumidityStaysPhysical) {
