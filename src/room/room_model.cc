@@ -64,6 +64,11 @@ RoomModel::RoomModel(const Scenario& scenario, Weather weather)
       moisture_capacity_kg_(kAirDensity * scenario.room.volume_m3 * kMoistureBufferFactor),
       inlet_mixing_share_(1 - std::exp(-static_cast<double>(scenario.step) /
                                        (kInletMixingTimeConstantS * kNanosPerSecond))) {
+  // Linux decays its load averages exponentially with 1, 5 and 15 min time constants.
+  const double step_s = static_cast<double>(scenario.step) / static_cast<double>(kNanosPerSecond);
+  const double windows_s[3] = {60, 300, 900};
+  for (int k = 0; k < 3; ++k)
+    load_share_[k] = 1 - std::exp(-step_s / windows_s[k]);
   rack_faults_.resize(scenario_.racks.size());
   ac_faults_.resize(scenario_.acs.size());
   for (const FaultConfig& fault : scenario_.faults) {
@@ -304,6 +309,12 @@ void RoomModel::Step() {
       std::max(0.0, state_.humidity_ratio + dt * moisture_kg_per_s / moisture_capacity_kg_);
   state_.humidity_rh = RelativeHumidity(state_.air_c, state_.humidity_ratio);
 
+  for (RackState& rack : state_.racks) {
+    rack.busy_seconds += dt * rack.utilisation;
+    rack.load1 += load_share_[0] * (rack.utilisation - rack.load1);
+    rack.load5 += load_share_[1] * (rack.utilisation - rack.load5);
+    rack.load15 += load_share_[2] * (rack.utilisation - rack.load15);
+  }
   ledger_.it += dt * state_.it_power_w;
   ledger_.cooling_electric += dt * state_.cooling_electric_w;
   ledger_.ac_fan_heat += dt * fan_heat;

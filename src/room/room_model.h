@@ -25,6 +25,10 @@ struct RackState {
   double inlet_c = 0;  // true inlet air temperature
   double exhaust_c = 0;
   double fan_rpm = 0;  // server fan speed (what a tachometer reads)
+  // What the servers' operating systems account, per server (all of a rack's servers run
+  // at the rack's utilisation): busy CPU time and the kernel's load averages.
+  double busy_seconds = 0;                  // integral of utilisation since the start
+  double load1 = 0, load5 = 0, load15 = 0;  // runnable tasks per core, 1/5/15-min averages
 };
 
 struct AcState {
@@ -133,6 +137,7 @@ class RoomModel {
   double thermal_mass_j_per_k_;
   double moisture_capacity_kg_;
   double inlet_mixing_share_;  // how far inlets move toward the cold air in one step
+  double load_share_[3];       // per-step weights of the 1, 5 and 15 min load averages
   RoomState state_;
   EnergyLedger ledger_;
   double start_air_c_ = 0;

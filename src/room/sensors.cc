@@ -26,6 +26,29 @@ double Resolution(SensorModel model) {
 // the noise sigma keeps it well inside (DHT22: +-0.5 C).
 constexpr double kBiasShareOfSigma = 1.0;
 constexpr uint64_t kSensorStream = 5000;
+constexpr uint64_t kMeterStream = 6000;
+constexpr uint64_t kServerStream = 100000;
+// Power meters and tachometers: 1 % noise.
+constexpr double kMeterNoise = 0.01;
+// A typical 2U server: 16 cores, 64 GiB of memory, 8 GiB of swap, Linux's 100 Hz ticks.
+constexpr double kCores = 16;
+constexpr double kTicksPerSecond = 100;
+constexpr double kUserShare = 0.8;  // of busy CPU time spent in user space
+constexpr double kMemoryKb = 64.0 * 1024 * 1024;
+constexpr double kMemoryBaseShare = 0.15;  // used by the OS and idle services
+constexpr double kMemoryLoadShare = 0.55;  // used at full load on top
+constexpr double kBufferShare = 0.02;
+constexpr double kCachedShare = 0.5;  // of available memory, used as page cache
+constexpr double kSwapKb = 8.0 * 1024 * 1024;
+constexpr double kSwapLoadShare = 0.05;
+constexpr double kDiskGrowthPerDay = 0.2;  // percentage points of / filled per day
+constexpr double kDiskFullPercent = 99;
+constexpr double kIdleBytesPerS = 50e3;  // monitoring, heartbeats
+constexpr double kBusyInBytesPerS = 20e6;
+constexpr double kBusyOutBytesPerS = 35e6;
+// Servers were booted between a day and 90 days before the scenario starts.
+constexpr double kMinUptimeS = 86400;
+constexpr double kMaxUptimeS = 90 * 86400;
 
 double Quantise(double value, double step) {
   return std::round(value / step) * step;
@@ -34,7 +57,9 @@ double Quantise(double value, double step) {
 }  // namespace
 
 SensorBank::SensorBank(const Scenario& scenario)
-    : config_(scenario.sensors), resolution_c_(Resolution(scenario.sensors.model)) {
+    : config_(scenario.sensors),
+      resolution_c_(Resolution(scenario.sensors.model)),
+      meter_rng_(Rng::For(scenario.seed, kMeterStream)) {
   sensors_.reserve(scenario.racks.size());
   for (size_t r = 0; r < scenario.racks.size(); ++r) {
     Sensor sensor{Rng::For(scenario.seed, kSensorStream + r)};
@@ -90,6 +115,62 @@ InletSample SensorBank::Read(size_t r, const RoomModel& model, bool with_humidit
         std::clamp(Quantise(true_rh + rh_sigma * sensor.rng.Normal(), 0.1), 0.0, 100.0);
   }
   sensor.last = sample;
+  return sample;
+}
+
+double SensorBank::ReadRackPower(size_t r, const RoomModel& model) {
+  const double true_w = model.state().racks[r].it_power_w;
+  return std::max(0.0, Quantise(true_w * (1 + kMeterNoise * meter_rng_.Normal()), 1));
+}
+
+double SensorBank::ReadFanRpm(size_t r, const RoomModel& model) {
+  const double true_rpm = model.state().racks[r].fan_rpm;
+  return std::max(0.0, Quantise(true_rpm * (1 + kMeterNoise * meter_rng_.Normal()), 60));
+}
+
+double SensorBank::ReadAcPower(size_t a, const RoomModel& model) {
+  const double true_w = model.state().acs[a].electric_w;
+  return std::max(0.0, Quantise(true_w * (1 + kMeterNoise * meter_rng_.Normal()), 1));
+}
+
+SnmpSample SensorBank::ReadSnmp(size_t r, int s, const RoomModel& model) const {
+  // Each server has its own fixed traits (boot time, disk fill, traffic share), drawn from
+  // the scenario seed, so reads of the same server agree with each other.
+  Rng traits = Rng::For(model.scenario().seed, kServerStream + r * 1000 + static_cast<size_t>(s));
+  const double boot_s = kMinUptimeS + traits.Uniform() * (kMaxUptimeS - kMinUptimeS);
+  const double disk_start = 20 + 40 * traits.Uniform();
+  const double traffic = 0.5 + traits.Uniform();
+  const RackState& rack = model.state().racks[r];
+  const double elapsed_s = static_cast<double>(model.now() - model.scenario().start_time) /
+                           static_cast<double>(kNanosPerSecond);
+  const double up_s = boot_s + elapsed_s;
+  const double ticks_per_s = kCores * kTicksPerSecond;
+  // Busy time before the scenario started is taken at the room's base utilisation.
+  const double busy_s = model.scenario().load.base * boot_s + rack.busy_seconds;
+  const double total = ticks_per_s * up_s;
+  const double busy = ticks_per_s * busy_s;
+  SnmpSample sample;
+  sample.cpu_user_ticks = static_cast<uint64_t>(kUserShare * busy);
+  sample.cpu_system_ticks = static_cast<uint64_t>((1 - kUserShare) * busy);
+  sample.cpu_idle_ticks = static_cast<uint64_t>(std::max(0.0, total - busy));
+  sample.load1 = kCores * rack.load1;
+  sample.load5 = kCores * rack.load5;
+  sample.load15 = kCores * rack.load15;
+  sample.memory_total_kb = static_cast<uint64_t>(kMemoryKb);
+  const double used_share = kMemoryBaseShare + kMemoryLoadShare * rack.utilisation;
+  const auto available = static_cast<uint64_t>(kMemoryKb * (1 - used_share));
+  sample.memory_available_kb = available;
+  sample.memory_buffers_kb = static_cast<uint64_t>(kMemoryKb * kBufferShare);
+  sample.memory_cached_kb = static_cast<uint64_t>(static_cast<double>(available) * kCachedShare);
+  sample.swap_available_kb =
+      static_cast<uint64_t>(kSwapKb * (1 - kSwapLoadShare * rack.utilisation));
+  sample.disk_used_percent =
+      std::min(kDiskFullPercent, disk_start + kDiskGrowthPerDay * up_s / 86400.0);
+  sample.net_in_octets =
+      static_cast<uint64_t>(traffic * (kIdleBytesPerS * up_s + kBusyInBytesPerS * busy_s));
+  sample.net_out_octets =
+      static_cast<uint64_t>(traffic * (kIdleBytesPerS * up_s + kBusyOutBytesPerS * busy_s));
+  sample.uptime_ticks = static_cast<uint64_t>(up_s * kTicksPerSecond);
   return sample;
 }
 

@@ -17,6 +17,25 @@ struct InletSample {
   std::optional<double> humidity_rh;
 };
 
+// The 14 items coolflow polls from each server over SNMP, as net-snmp reports them
+// (UCD-SNMP-MIB ssCpuRaw*, laLoad, mem*, dskPercent; IF-MIB ifHC*Octets), plus sysUpTime.
+// Counters count from the server's boot and only grow (the agent handles 32-bit wrap).
+struct SnmpSample {
+  uint64_t cpu_user_ticks = 0;  // 1/100 s of CPU time, summed over cores
+  uint64_t cpu_system_ticks = 0;
+  uint64_t cpu_idle_ticks = 0;
+  double load1 = 0, load5 = 0, load15 = 0;  // run-queue length, whole machine
+  uint64_t memory_total_kb = 0;
+  uint64_t memory_available_kb = 0;
+  uint64_t memory_buffers_kb = 0;
+  uint64_t memory_cached_kb = 0;
+  uint64_t swap_available_kb = 0;
+  double disk_used_percent = 0;  // of /
+  uint64_t net_in_octets = 0;
+  uint64_t net_out_octets = 0;
+  uint64_t uptime_ticks = 0;  // sysUpTime, 1/100 s
+};
+
 class SensorBank {
  public:
   explicit SensorBank(const Scenario& scenario);
@@ -25,6 +44,16 @@ class SensorBank {
   InletSample ReadInlet(size_t r, const RoomModel& model);
   // Reads only its temperature channel: what a controller polls every interval.
   std::optional<double> ReadInletTemperature(size_t r, const RoomModel& model);
+
+  // The rack's power meter (W, 1 % noise, 1 W resolution) and a server fan's tachometer
+  // (rpm, 1 % noise, 60 rpm resolution: two pulses per turn counted over a second).
+  double ReadRackPower(size_t r, const RoomModel& model);
+  double ReadFanRpm(size_t r, const RoomModel& model);
+  // An AC unit's electric power meter (W, 1 % noise).
+  double ReadAcPower(size_t a, const RoomModel& model);
+
+  // SNMP values of server `s` (0-based) of rack `r`, consistent with the rack's load.
+  SnmpSample ReadSnmp(size_t r, int s, const RoomModel& model) const;
 
  private:
   struct Sensor {
@@ -36,6 +65,7 @@ class SensorBank {
 
   SensorConfig config_;
   double resolution_c_;
+  Rng meter_rng_;
   std::vector<Sensor> sensors_;
 };
 

@@ -244,5 +244,60 @@ TEST(Sensors, NoiseResolutionFailuresAndFaults) {
   EXPECT_NEAR(*drifted - model->state().racks[3].inlet_c, 2.0 * 2000 * 10 / 3600, 1.0);
 }
 
+// SNMP values agree with the load the model ran: the busy share of CPU ticks between two
+// polls is the mean utilisation, load averages follow it, counters only grow.
+TEST(Sensors, SnmpFollowsTheLoad) {
+  Scenario s = SteadyRoom();
+  s.racks[1].load_offset = 0.4;  // a busier rack
+  auto model = Make(s);
+  SensorBank sensors(s);
+  for (int i = 0; i < 360; ++i)
+    model->Step();  // an hour: load averages settle
+  const SnmpSample a = sensors.ReadSnmp(0, 3, *model);
+  const SnmpSample busy_a = sensors.ReadSnmp(1, 3, *model);
+  double utilisation_sum = 0;
+  for (int i = 0; i < 60; ++i) {
+    model->Step();
+    utilisation_sum += model->state().racks[0].utilisation;
+  }
+  const SnmpSample b = sensors.ReadSnmp(0, 3, *model);
+  const SnmpSample busy_b = sensors.ReadSnmp(1, 3, *model);
+  const double busy = static_cast<double>((b.cpu_user_ticks - a.cpu_user_ticks) +
+                                          (b.cpu_system_ticks - a.cpu_system_ticks));
+  const double idle = static_cast<double>(b.cpu_idle_ticks - a.cpu_idle_ticks);
+  EXPECT_NEAR(busy / (busy + idle), utilisation_sum / 60, 0.01);
+  EXPECT_NEAR(b.load1, 16 * model->state().racks[0].utilisation, 0.5);
+  EXPECT_EQ(b.uptime_ticks - a.uptime_ticks, 60u * 10 * 100);
+  EXPECT_GT(b.net_in_octets, a.net_in_octets);
+  EXPECT_GT(busy_b.net_out_octets - busy_a.net_out_octets, b.net_out_octets - a.net_out_octets);
+  EXPECT_LT(busy_b.memory_available_kb, b.memory_available_kb);
+  EXPECT_GT(busy_b.load5, b.load5);
+  EXPECT_LE(b.memory_available_kb, b.memory_total_kb);
+  EXPECT_GT(b.disk_used_percent, 0);
+  EXPECT_LE(b.disk_used_percent, 99);
+  // The same server read twice at the same time gives the same values.
+  const SnmpSample again = sensors.ReadSnmp(0, 3, *model);
+  EXPECT_EQ(again.net_in_octets, b.net_in_octets);
+  EXPECT_EQ(again.cpu_idle_ticks, b.cpu_idle_ticks);
+}
+
+TEST(Sensors, MetersReadTheTrueValuesWithinTheirNoise) {
+  auto model = Make(SteadyRoom());
+  SensorBank sensors(model->scenario());
+  for (int i = 0; i < 100; ++i)
+    model->Step();
+  double power = 0, rpm = 0, ac = 0;
+  const int reads = 400;
+  for (int i = 0; i < reads; ++i) {
+    power += sensors.ReadRackPower(0, *model);
+    rpm += sensors.ReadFanRpm(0, *model);
+    ac += sensors.ReadAcPower(0, *model);
+  }
+  const RoomState& st = model->state();
+  EXPECT_NEAR(power / reads, st.racks[0].it_power_w, 0.003 * st.racks[0].it_power_w);
+  EXPECT_NEAR(rpm / reads, st.racks[0].fan_rpm, 0.005 * st.racks[0].fan_rpm + 30);
+  EXPECT_NEAR(ac / reads, st.acs[0].electric_w, 0.003 * st.acs[0].electric_w + 1);
+}
+
 }  // namespace
 }  // namespace coolflow::room
