@@ -42,11 +42,6 @@ constexpr uint64_t kIrStream = 7;  // Rng stream of infrared losses
 // starts or stops (an assumption; see room-model.md, "Racks").
 constexpr double kInletMixingTimeConstantS = 120;
 
-bool InWindow(const FaultConfig& fault, TimeNs since_start) {
-  return since_start >= fault.start &&
-         (fault.duration == 0 || since_start < fault.start + fault.duration);
-}
-
 }  // namespace
 
 Result<std::unique_ptr<RoomModel>> RoomModel::Create(const Scenario& scenario) {
@@ -102,39 +97,9 @@ RoomModel::RoomModel(const Scenario& scenario, Weather weather)
   state_.outdoor_rh = outdoor.humidity_rh;
 }
 
-size_t RoomModel::RackIndex(std::string_view id) const {
-  for (size_t r = 0; r < scenario_.racks.size(); ++r) {
-    if (scenario_.racks[r].id == id) return r;
-  }
-  return npos;
-}
-
-size_t RoomModel::AcIndex(std::string_view id) const {
-  for (size_t a = 0; a < scenario_.acs.size(); ++a) {
-    if (scenario_.acs[a].id == id) return a;
-  }
-  return npos;
-}
-
-bool RoomModel::FaultActive(FaultKind kind, std::string_view target) const {
-  return std::any_of(scenario_.faults.begin(), scenario_.faults.end(), [&](const FaultConfig& f) {
-    return f.kind == kind && f.target == target && InWindow(f, state_.time - scenario_.start_time);
-  });
-}
-
-double RoomModel::FaultSeverity(FaultKind kind, std::string_view target) const {
-  double severity = 0;
-  for (const FaultConfig& f : scenario_.faults) {
-    if (f.kind == kind && f.target == target && InWindow(f, state_.time - scenario_.start_time)) {
-      severity = std::max(severity, f.severity);
-    }
-  }
-  return severity;
-}
-
 bool RoomModel::Active(const FaultList& faults, FaultKind kind) const {
   for (const FaultConfig* f : faults) {
-    if (f->kind == kind && InWindow(*f, state_.time - scenario_.start_time)) return true;
+    if (f->kind == kind && f->ActiveAt(state_.time - scenario_.start_time)) return true;
   }
   return false;
 }
@@ -142,7 +107,7 @@ bool RoomModel::Active(const FaultList& faults, FaultKind kind) const {
 double RoomModel::Severity(const FaultList& faults, FaultKind kind) const {
   double severity = 0;
   for (const FaultConfig* f : faults) {
-    if (f->kind == kind && InWindow(*f, state_.time - scenario_.start_time)) {
+    if (f->kind == kind && f->ActiveAt(state_.time - scenario_.start_time)) {
       severity = std::max(severity, f->severity);
     }
   }

@@ -100,16 +100,9 @@ class RoomModel {
   const Scenario& scenario() const { return scenario_; }
   TimeNs now() const { return state_.time; }
   TimeNs end() const { return scenario_.start_time + scenario_.duration; }
-  // Index of the rack or AC with this id, or npos.
-  size_t RackIndex(std::string_view id) const;
-  size_t AcIndex(std::string_view id) const;
-  static constexpr size_t npos = static_cast<size_t>(-1);
 
-  // Whether a fault of `kind` on `target` is active now (target "" for the door).
-  bool FaultActive(FaultKind kind, std::string_view target) const;
-  // The severity of the active fault, or 0.
-  double FaultSeverity(FaultKind kind, std::string_view target) const;
-  // The same for rack `r` or AC `a` by index, touching only that component's faults.
+  // Whether a fault of `kind` on rack `r` (or its sensor) is active now, and the severity of
+  // the strongest such fault (0 when none): only that rack's faults are looked at.
   bool RackFaultActive(size_t r, FaultKind kind) const { return Active(rack_faults_[r], kind); }
   double RackFaultSeverity(size_t r, FaultKind kind) const {
     return Severity(rack_faults_[r], kind);

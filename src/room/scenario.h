@@ -121,6 +121,11 @@ struct FaultConfig {
   TimeNs start = 0;     // from the scenario start
   TimeNs duration = 0;  // 0: until the end
   double severity = 1;
+
+  // Whether the fault is in force `since_start` after the scenario's start.
+  bool ActiveAt(TimeNs since_start) const {
+    return since_start >= start && (duration == 0 || since_start < start + duration);
+  }
 };
 
 struct Scenario {

@@ -99,10 +99,10 @@ InletSample SensorBank::Read(size_t r, const RoomModel& model, bool with_humidit
     }
     for (const FaultConfig* fault : model.RackFaults(r)) {
       if (fault->kind != FaultKind::kSensorDrift) continue;
-      const TimeNs since = model.now() - model.scenario().start_time - fault->start;
-      const bool active = since >= 0 && (fault->duration == 0 || since < fault->duration);
-      if (active) {
-        drift_c += fault->severity * static_cast<double>(since) / (3600.0 * kNanosPerSecond);
+      const TimeNs since_start = model.now() - model.scenario().start_time;
+      if (fault->ActiveAt(since_start)) {
+        drift_c += fault->severity * static_cast<double>(since_start - fault->start) /
+                   (3600.0 * kNanosPerSecond);
       }
     }
   }
