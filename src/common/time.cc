@@ -66,6 +66,25 @@ bool ReadDigits(std::string_view text, size_t& pos, size_t n, unsigned& out) {
   return true;
 }
 
+constexpr std::string_view kTooManyFractionDigits = "more than 9 fractional digits";
+
+// Reads the digits of a decimal fraction at text[pos] (at most 9) as nanoseconds and
+// advances pos past them. Returns why they are not one, or "" when they are.
+std::string_view ReadFractionNs(std::string_view text, size_t& pos, int64_t& ns) {
+  ns = 0;
+  int digits = 0;
+  while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+    if (digits == 9) return kTooManyFractionDigits;
+    ns = ns * 10 + (text[pos] - '0');
+    ++digits;
+    ++pos;
+  }
+  if (digits == 0) return "empty fraction";
+  for (int i = digits; i < 9; ++i)
+    ns *= 10;
+  return {};
+}
+
 Result<TimeNs> ParseIso8601(std::string_view text) {
   auto bad = [&](std::string_view why) {
     return InvalidArgument(fmt::format("invalid ISO-8601 time '{}': {}", text, why));
@@ -94,16 +113,9 @@ Result<TimeNs> ParseIso8601(std::string_view text) {
     if (hour > 23 || minute > 59 || second > 59) return bad("time of day out of range");
     if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
       ++pos;
-      int digits = 0;
-      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-        if (digits == 9) return bad("more than 9 fractional digits");
-        frac_ns = frac_ns * 10 + (text[pos] - '0');
-        ++digits;
-        ++pos;
+      if (std::string_view why = ReadFractionNs(text, pos, frac_ns); !why.empty()) {
+        return bad(why);
       }
-      if (digits == 0) return bad("empty fraction");
-      for (int i = digits; i < 9; ++i)
-        frac_ns *= 10;
     }
     if (pos < text.size()) {
       const char z = text[pos];
@@ -224,22 +236,13 @@ Result<TimeNs> ParseTimestamp(std::string_view text) {
     return EpochToNs(whole, precision);
   }
   // Decimal seconds.
-  ++ptr;
+  size_t pos = static_cast<size_t>(ptr - first) + 1;
   int64_t frac_ns = 0;
-  int digits = 0;
-  for (; ptr != last; ++ptr) {
-    if (*ptr < '0' || *ptr > '9') {
-      return InvalidArgument(fmt::format("invalid time '{}': bad fraction", text));
-    }
-    if (digits == 9) {
-      return InvalidArgument(fmt::format("invalid time '{}': more than 9 fractional digits", text));
-    }
-    frac_ns = frac_ns * 10 + (*ptr - '0');
-    ++digits;
+  const std::string_view why = ReadFractionNs(text, pos, frac_ns);
+  if (why != kTooManyFractionDigits && pos != text.size()) {
+    return InvalidArgument(fmt::format("invalid time '{}': bad fraction", text));
   }
-  if (digits == 0) return InvalidArgument(fmt::format("invalid time '{}': empty fraction", text));
-  for (int i = digits; i < 9; ++i)
-    frac_ns *= 10;
+  if (!why.empty()) return InvalidArgument(fmt::format("invalid time '{}': {}", text, why));
   auto secs = EpochToNs(whole, Precision::kSeconds);
   if (!secs.ok()) return secs;
   const bool negative = text.front() == '-';

@@ -27,9 +27,10 @@ Result<std::string> PercentDecode(std::string_view text, size_t base) {
     if (text[i] == '+') {
       out += ' ';
     } else if (text[i] == '%') {
-      const int hi = i + 2 < text.size() + 0 ? HexValue(text[i + 1]) : -1;
-      const int lo = i + 2 < text.size() + 0 ? HexValue(text[i + 2]) : -1;
-      if (i + 2 >= text.size() || hi < 0 || lo < 0) {
+      const bool room = i + 2 < text.size();
+      const int hi = room ? HexValue(text[i + 1]) : -1;
+      const int lo = room ? HexValue(text[i + 2]) : -1;
+      if (hi < 0 || lo < 0) {
         return InvalidArgument(
             fmt::format("byte {}: '%' must be followed by two hex digits", base + i));
       }

@@ -45,6 +45,24 @@ TEST(ParseTimestamp, RefusesWhatIsNotATime) {
   EXPECT_EQ(ParseTimestamp("2300-01-01T00:00:00Z").status().code(), StatusCode::kOutOfRange);
 }
 
+TEST(ParseTimestamp, FractionErrorsSayWhy) {
+  EXPECT_EQ(ParseTimestamp("1764000000.1234567890").status().message(),
+            "invalid time '1764000000.1234567890': more than 9 fractional digits");
+  EXPECT_EQ(ParseTimestamp("1764000000.1234567890x").status().message(),
+            "invalid time '1764000000.1234567890x': more than 9 fractional digits");
+  EXPECT_EQ(ParseTimestamp("1764000000.12x").status().message(),
+            "invalid time '1764000000.12x': bad fraction");
+  EXPECT_EQ(ParseTimestamp("1764000000.x").status().message(),
+            "invalid time '1764000000.x': bad fraction");
+  EXPECT_EQ(ParseTimestamp("1764000000.").status().message(),
+            "invalid time '1764000000.': empty fraction");
+  EXPECT_EQ(ParseTimestamp("2025-11-24T16:00:00.Z").status().message(),
+            "invalid ISO-8601 time '2025-11-24T16:00:00.Z': empty fraction");
+  EXPECT_EQ(ParseTimestamp("2025-11-24T16:00:00.1234567890Z").status().message(),
+            "invalid ISO-8601 time '2025-11-24T16:00:00.1234567890Z': more than 9 fractional "
+            "digits");
+}
+
 TEST(FormatRfc3339, RoundTrips) {
   for (TimeNs t : {TimeNs{0}, k2026, k2026 + 1, k2026 + 500'000'000, TimeNs{-1},
                    -kNanosPerSecond - 1, TimeNs{951'782'400'000'000'000}}) {
