@@ -8,4 +8,5 @@ set(COOLFLOW_FUZZ_TARGETS
     fuzz_resource_json
     fuzz_coolflow_json
     fuzz_ac_command
-    fuzz_timestamp)
+    fuzz_timestamp
+    fuzz_scenario)
