@@ -30,7 +30,8 @@ void CheckRefusal(std::string_view input, const std::string& message) {
   const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), line);
   FUZZ_CHECK_MSG(ec == std::errc() && end != rest.data() && *end == ':', message);
   const size_t lines = 1 + static_cast<size_t>(std::count(input.begin(), input.end(), '\n'));
-  FUZZ_CHECK_MSG(line >= 1 && line <= lines, fmt::format("{} (input has {} lines)", message, lines));
+  FUZZ_CHECK_MSG(line >= 1 && line <= lines,
+                 fmt::format("{} (input has {} lines)", message, lines));
 }
 
 void CheckScenario(std::string_view input) {

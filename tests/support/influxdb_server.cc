@@ -1,14 +1,6 @@
 #include "support/influxdb_server.h"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -23,79 +15,21 @@
 
 #include "fmt/format.h"
 
-extern char** environ;
-
 namespace coolflow::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 // Launch attempts: a port picked free can be taken by someone else before influxd binds it.
 constexpr int kLaunchAttempts = 3;
-constexpr auto kPingInterval = std::chrono::milliseconds(20);
 constexpr long kPingTimeoutMs = 1'000;
 constexpr long kRequestTimeoutMs = 60'000;
-constexpr size_t kLogTailBytes = 2'000;
 constexpr long kHttpOk = 200;
 constexpr long kHttpNoContent = 204;
-
-std::string ErrnoText(int err) {
-  return std::error_code(err, std::generic_category()).message();
-}
 
 void InitCurlOnce() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-// The path of `program`: itself when it names a path, else the first executable on PATH.
-Result<std::string> FindProgram(const std::string& program) {
-  if (program.find('/') != std::string::npos) {
-    if (::access(program.c_str(), X_OK) == 0) return program;
-    return NotFound(fmt::format("{} is not an executable file", program));
-  }
-  const char* path = std::getenv("PATH");
-  std::istringstream dirs(path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin");
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    if (dir.empty()) continue;
-    const std::string candidate = dir + "/" + program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return NotFound(fmt::format(
-      "{} not found on PATH; install the Debian package influxdb (./x deps does)", program));
-}
-
-// A loopback TCP port that was free a moment ago: bind port 0, read the port, close.
-Result<uint16_t> FreeLoopbackPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return IOError("socket: " + ErrnoText(errno));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  // The sockaddr casts are what the BSD socket API requires.
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    const int err = errno;
-    ::close(fd);
-    return IOError("bind 127.0.0.1:0: " + ErrnoText(err));
-  }
-  ::close(fd);
-  return static_cast<uint16_t>(ntohs(addr.sin_port));
-}
-
-Result<fs::path> MakeTempDir() {
-  std::error_code ec;
-  fs::path base = fs::temp_directory_path(ec);
-  if (ec) base = "/tmp";
-  std::string pattern = (base / "coolflow-influxdb-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    return IOError(fmt::format("mkdtemp {}: {}", pattern, ErrnoText(errno)));
-  }
-  return fs::path(pattern);
 }
 
 std::string ConfigText(const fs::path& dir, uint16_t http_port, uint16_t rpc_port) {
@@ -141,14 +75,6 @@ bind-address = "127.0.0.1:{rpc}"
       fmt::arg("dir", dir.string()), fmt::arg("http", http_port), fmt::arg("rpc", rpc_port));
 }
 
-Status WriteFile(const fs::path& path, std::string_view text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) return IOError(fmt::format("cannot write {}", path.string()));
-  return Status::Ok();
-}
-
 size_t AppendToString(char* data, size_t size, size_t count, void* user) {
   static_cast<std::string*>(user)->append(data, size * count);
   return size * count;
@@ -175,25 +101,6 @@ std::string_view InfluxPrecision(Precision precision) {
   return "n";
 }
 
-// The process environment minus INFLUXDB_* variables, which would override the config.
-std::vector<std::string> ChildEnvironment() {
-  std::vector<std::string> env;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    if (std::strncmp(*e, "INFLUXDB_", std::strlen("INFLUXDB_")) != 0) env.emplace_back(*e);
-  }
-  return env;
-}
-
-std::vector<char*> CStrings(std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  out.reserve(strings.size() + 1);
-  for (std::string& s : strings) {
-    out.push_back(s.data());
-  }
-  out.push_back(nullptr);
-  return out;
-}
-
 }  // namespace
 
 std::string QuoteIdentifier(std::string_view name) {
@@ -207,7 +114,7 @@ std::string QuoteIdentifier(std::string_view name) {
 }
 
 Result<std::unique_ptr<InfluxDbServer>> InfluxDbServer::Start(const Options& options) {
-  auto program = FindProgram(options.influxd);
+  auto program = FindProgram(options.influxd, "influxdb");
   if (!program.ok()) return program.status();
   InitCurlOnce();
   CURL* curl = curl_easy_init();
@@ -215,7 +122,7 @@ Result<std::unique_ptr<InfluxDbServer>> InfluxDbServer::Start(const Options& opt
 
   std::unique_ptr<InfluxDbServer> server(new InfluxDbServer());  // private constructor
   server->curl_ = {curl, [](void* c) { curl_easy_cleanup(static_cast<CURL*>(c)); }};
-  auto dir = MakeTempDir();
+  auto dir = MakeTempDir("influxdb");
   if (!dir.ok()) return dir.status();
   server->dir_ = *dir;
 
@@ -240,68 +147,24 @@ Status InfluxDbServer::Launch(const std::string& program, std::chrono::milliseco
   http_port_ = *http_port;
   url_ = fmt::format("http://127.0.0.1:{}", http_port_);
 
-  const std::string log_path = (dir_ / "influxd.log").string();
-  const int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (log_fd < 0) return IOError(fmt::format("open {}: {}", log_path, ErrnoText(errno)));
-  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  // Everything the child needs is built before fork: after it only async-signal-safe calls.
-  std::vector<std::string> args = {program, "-config", config.string()};
-  std::vector<std::string> env = ChildEnvironment();
-  std::vector<char*> argv = CStrings(args);
-  std::vector<char*> envp = CStrings(env);
-  const pid_t parent = ::getpid();
-
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    const int err = errno;
-    ::close(log_fd);
-    if (null_fd >= 0) ::close(null_fd);
-    return IOError("fork: " + ErrnoText(err));
-  }
-  if (pid == 0) {
-    // influxd must not outlive a test process that dies without running destructors.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);
-    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
-    ::dup2(log_fd, STDOUT_FILENO);
-    ::dup2(log_fd, STDERR_FILENO);
-    ::execve(argv[0], argv.data(), envp.data());
-    ::_exit(127);
-  }
-  ::close(log_fd);
-  if (null_fd >= 0) ::close(null_fd);
-  pid_ = pid;
-
-  const auto deadline = Clock::now() + timeout;
-  for (;;) {
-    int wstatus = 0;
-    if (::waitpid(pid_, &wstatus, WNOHANG) == pid_) {
-      pid_ = -1;
-      return Unavailable(fmt::format("influxd exited during startup ({}); log tail:\n{}",
-                                     WIFEXITED(wstatus)
-                                         ? fmt::format("status {}", WEXITSTATUS(wstatus))
-                                         : fmt::format("signal {}", WTERMSIG(wstatus)),
-                                     LogTail()));
-    }
-    auto ping = Perform(false, "/ping", {}, {}, kPingTimeoutMs);
-    if (ping.ok() && ping->status == kHttpNoContent) return Status::Ok();
-    if (Clock::now() >= deadline) {
-      Stop();
-      return {StatusCode::kDeadlineExceeded,
-              fmt::format("influxd did not answer GET {}/ping with 204 within {} ms; log tail:\n{}",
-                          url_, timeout.count(), LogTail())};
-    }
-    std::this_thread::sleep_for(kPingInterval);
-  }
+  ServerProcess::Options spawn_options;
+  spawn_options.drop_env_prefixes = {"INFLUXDB_"};  // they would override the config
+  auto process = ServerProcess::Spawn({program, "-config", config.string()}, dir_ / "influxd.log",
+                                      spawn_options);
+  if (!process.ok()) return process.status();
+  process_ = std::move(*process);
+  Status up = WaitUntil(
+      [&] {
+        auto ping = Perform(false, "/ping", {}, {}, kPingTimeoutMs);
+        return ping.ok() && ping->status == kHttpNoContent;
+      },
+      timeout, *process_, fmt::format("influxd at {}", url_));
+  if (!up.ok()) process_.reset();
+  return up;
 }
 
 void InfluxDbServer::Stop() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  int wstatus = 0;
-  while (::waitpid(pid_, &wstatus, 0) < 0 && errno == EINTR) {
-  }
-  pid_ = -1;
+  process_.reset();
 }
 
 InfluxDbServer::~InfluxDbServer() {
@@ -313,16 +176,7 @@ InfluxDbServer::~InfluxDbServer() {
 }
 
 std::string InfluxDbServer::LogTail() const {
-  // Reads only the tail: the log can be long, and only its end explains a failure.
-  std::ifstream in(dir_ / "influxd.log", std::ios::binary | std::ios::ate);
-  if (!in) return {};
-  const std::streamoff size = in.tellg();
-  const std::streamoff from = std::max<std::streamoff>(0, size - std::streamoff{kLogTailBytes});
-  std::string text(static_cast<size_t>(size - from), '\0');
-  in.seekg(from);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
-  return text;
+  return FileTail(dir_ / "influxd.log");
 }
 
 Result<HttpResponse> InfluxDbServer::Get(std::string_view path_and_query) {

@@ -22,6 +22,7 @@
 #include "common/status.h"
 #include "common/time.h"
 #include "nlohmann/json.hpp"
+#include "support/server_process.h"
 
 namespace coolflow::testing {
 
@@ -98,7 +99,7 @@ class InfluxDbServer {
   std::filesystem::path dir_;
   uint16_t http_port_ = 0;
   std::string url_;
-  pid_t pid_ = -1;
+  std::unique_ptr<ServerProcess> process_;
   // CURL*, kept opaque so users of this header need not include curl.
   std::unique_ptr<void, void (*)(void*)> curl_{nullptr, nullptr};
 };
