@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -54,17 +55,18 @@ class Spool {
  public:
   // Opens (or creates) the spool in options.dir and recovers its state: records after the
   // checkpoint are unacknowledged and will be read again. The highest sequence number ever
-  // reserved (see ReserveSeq) survives too. Fails on an unreadable folder or a checkpoint
+  // reserved per box (see ReserveSeq) survives too. Fails on an unreadable folder or a checkpoint
   // that does not match the segments (Corruption, with the file named).
   static Result<std::unique_ptr<Spool>> Open(const SpoolOptions& options, const Clock& clock);
 
   virtual ~Spool() = default;
 
-  // Reserves `count` consecutive sequence numbers for the readings of one message and
-  // returns the first. Numbers start at 1, increase across restarts and are never handed
-  // out twice, even if the process dies before the message is appended (a gap then, never a
-  // repeat). Persisted with the next Append.
-  virtual uint64_t ReserveSeq(uint64_t count) = 0;
+  // Reserves `count` consecutive sequence numbers of `box` for the readings of one message
+  // and returns the first. Each box (the agent's own, and every server it polls) has its own
+  // numbers, so the hub de-duplicates by (box, seq) and tells a gap from silence per box.
+  // Numbers start at 1, increase across restarts and are never handed out twice, even if the
+  // process dies before the message is appended (a gap then, never a repeat).
+  virtual uint64_t ReserveSeq(std::string_view box, uint64_t count) = 0;
 
   // Appends a message. Fails only on an I/O error (disk full, folder removed): later
   // appends fail too, as they would write after a hole.
