@@ -14,6 +14,8 @@ inline constexpr TimeNs kNanosPerMicro = 1'000;
 inline constexpr TimeNs kNanosPerMilli = 1'000'000;
 inline constexpr TimeNs kNanosPerSecond = 1'000'000'000;
 inline constexpr TimeNs kNanosPerMinute = 60 * kNanosPerSecond;
+inline constexpr TimeNs kNanosPerHour = 60 * kNanosPerMinute;
+inline constexpr TimeNs kNanosPerDay = 24 * kNanosPerHour;
 
 class Clock {
  public:

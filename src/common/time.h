@@ -34,4 +34,12 @@ Result<TimeNs> ParseTimestamp(std::string_view text);
 // RFC 3339 with nanoseconds, trailing zeros of the fraction trimmed: 2026-11-24T03:16:00.5Z.
 std::string FormatRfc3339(TimeNs t);
 
+// Parses a duration as configuration files write it: a non-negative decimal number with an
+// optional unit, "ms", "s", "m", "h" or "d" ("10s", "15m", "1.5h", "7d"; no unit: seconds).
+// InvalidArgument when the text is anything else, is finer than 1 ns or does not fit TimeNs.
+Result<TimeNs> ParseDuration(std::string_view text);
+
+// The shortest exact form in the largest unit that divides it: "7d", "36h", "90s", "1.5s".
+std::string FormatDuration(TimeNs duration);
+
 }  // namespace coolflow

@@ -10,6 +10,7 @@
 #include <map>
 #include <utility>
 
+#include "common/time.h"
 #include "fmt/format.h"
 #include "reading/validate.h"
 #include "room/scenario_rules.h"
@@ -17,8 +18,6 @@
 namespace coolflow::room {
 namespace {
 
-constexpr TimeNs kNanosPerHour = 60 * kNanosPerMinute;
-constexpr TimeNs kNanosPerDay = 24 * kNanosPerHour;
 constexpr TimeNs kMaxStep = 10 * kNanosPerMinute;
 
 // Heat capacity of air per volume, J/(m3 K) (1.2 kg/m3 x 1005 J/(kg K)). The coupled thermal
@@ -323,108 +322,6 @@ Status ValidateScenario(const Scenario& scenario) {
   std::optional<ScenarioIssue> issue = FindScenarioIssue(scenario);
   if (!issue) return Status::Ok();
   return InvalidArgument(issue->field + ": " + issue->why);
-}
-
-Result<TimeNs> ParseDuration(std::string_view text) {
-  struct Unit {
-    std::string_view suffix;
-    TimeNs nanos;
-  };
-  // "ms" before "m" and "s": the longest suffix wins.
-  static constexpr Unit kUnits[] = {{"ms", kNanosPerMilli},
-                                    {"s", kNanosPerSecond},
-                                    {"m", kNanosPerMinute},
-                                    {"h", kNanosPerHour},
-                                    {"d", kNanosPerDay}};
-  auto refuse = [&] {
-    return InvalidArgument(fmt::format(
-        "\"{}\" is not a duration (write e.g. 10s, 15m, 1.5h, 7d, or a number of seconds)", text));
-  };
-  std::string_view number = text;
-  TimeNs unit = kNanosPerSecond;
-  for (const Unit& u : kUnits) {
-    if (text.size() > u.suffix.size() && text.ends_with(u.suffix)) {
-      number = text.substr(0, text.size() - u.suffix.size());
-      unit = u.nanos;
-      break;
-    }
-  }
-  const size_t dot = number.find('.');
-  const std::string_view whole = number.substr(0, dot);
-  const std::string_view fraction =
-      dot == std::string_view::npos ? std::string_view() : number.substr(dot + 1);
-  auto all_digits = [](std::string_view s) {
-    for (char c : s) {
-      if (c < '0' || c > '9') return false;
-    }
-    return true;
-  };
-  if ((whole.empty() && fraction.empty()) || !all_digits(whole) || !all_digits(fraction) ||
-      (dot != std::string_view::npos && fraction.empty())) {
-    return refuse();
-  }
-  constexpr size_t kMaxFractionDigits = 9;
-  if (fraction.size() > kMaxFractionDigits) return refuse();
-
-  const TimeNs max = std::numeric_limits<TimeNs>::max();
-  TimeNs count = 0;
-  if (!whole.empty()) {
-    auto [ptr, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), count);
-    if (ec != std::errc() || count > max / unit) {
-      return InvalidArgument(fmt::format("\"{}\" is too long a duration", text));
-    }
-  }
-  TimeNs nanos = count * unit;
-  if (!fraction.empty()) {
-    TimeNs digits = 0;
-    TimeNs scale = 1;
-    for (char c : fraction) {
-      digits = digits * 10 + (c - '0');
-      scale *= 10;
-    }
-    // part = digits x unit / scale, exactly or not at all. Every unit is a whole number of
-    // milliseconds, so digits x (unit in ms) < 10^9 x 8.64e7 fits, and so does part < unit.
-    const TimeNs numerator = digits * (unit / kNanosPerMilli);
-    TimeNs part = 0;
-    if (scale <= kNanosPerMilli) {
-      part = numerator * (kNanosPerMilli / scale);
-    } else {
-      const TimeNs divisor = scale / kNanosPerMilli;
-      if (numerator % divisor != 0) {
-        return InvalidArgument(fmt::format("\"{}\" is finer than 1 ns", text));
-      }
-      part = numerator / divisor;
-    }
-    if (part > max - nanos)
-      return InvalidArgument(fmt::format("\"{}\" is too long a duration", text));
-    nanos += part;
-  }
-  return nanos;
-}
-
-std::string FormatDuration(TimeNs duration) {
-  if (duration == 0) return "0s";
-  struct Unit {
-    std::string_view suffix;
-    TimeNs nanos;
-  };
-  static constexpr Unit kUnits[] = {{"d", kNanosPerDay},
-                                    {"h", kNanosPerHour},
-                                    {"m", kNanosPerMinute},
-                                    {"s", kNanosPerSecond},
-                                    {"ms", kNanosPerMilli}};
-  for (const Unit& u : kUnits) {
-    if (duration % u.nanos == 0) return fmt::format("{}{}", duration / u.nanos, u.suffix);
-  }
-  // Not a whole number of milliseconds: seconds with up to nine decimals, zeros trimmed.
-  const char* sign = duration < 0 ? "-" : "";
-  const uint64_t magnitude = duration < 0 ? uint64_t{0} - static_cast<uint64_t>(duration)
-                                          : static_cast<uint64_t>(duration);
-  const uint64_t per_second = static_cast<uint64_t>(kNanosPerSecond);
-  std::string fraction = fmt::format("{:09}", magnitude % per_second);
-  while (fraction.back() == '0')
-    fraction.pop_back();
-  return fmt::format("{}{}.{}s", sign, magnitude / per_second, fraction);
 }
 
 }  // namespace coolflow::room

@@ -1,6 +1,6 @@
 // Internals shared by scenario.cc and scenario_yaml.cc: the broken rule as data (so the
-// YAML loader can place it at the line and column that set the field) and the duration
-// syntax of scenario files. Not part of the room library's contract; use scenario.h.
+// YAML loader can place it at the line and column that set the field). Not part of the room
+// library's contract; use scenario.h.
 #pragma once
 
 #include <optional>
@@ -23,13 +23,5 @@ struct ScenarioIssue {
 // The first rule `scenario` breaks, checking in the order of docs/scenarios.md; nullopt when
 // it keeps them all. ValidateScenario is "<field>: <why>" of this.
 std::optional<ScenarioIssue> FindScenarioIssue(const Scenario& scenario);
-
-// Parses a scenario duration: a non-negative decimal number with an optional unit, "ms", "s",
-// "m", "h" or "d" ("10s", "15m", "1.5h", "7d"; no unit: seconds). InvalidArgument when the
-// text is anything else, is finer than 1 ns or does not fit TimeNs.
-Result<TimeNs> ParseDuration(std::string_view text);
-
-// The shortest exact form in the largest unit that divides it: "7d", "36h", "90s", "1.5s".
-std::string FormatDuration(TimeNs duration);
 
 }  // namespace coolflow::room

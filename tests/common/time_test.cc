@@ -104,5 +104,51 @@ TEST(ManualClock, MovesOnlyWhenTold) {
   EXPECT_EQ(clock.Now(), 1);
 }
 
+TEST(Duration, ParsesNumbersWithAUnit) {
+  const struct {
+    std::string_view text;
+    TimeNs want;
+  } cases[] = {
+      {"10s", 10 * kNanosPerSecond},
+      {"15m", 15 * kNanosPerMinute},
+      {"6h", 6 * kNanosPerHour},
+      {"7d", 7 * kNanosPerDay},
+      {"10", 10 * kNanosPerSecond},
+      {"0", 0},
+      {"1.5h", 90 * kNanosPerMinute},
+      {"0.25", 250 * kNanosPerMilli},
+      {"250ms", 250 * kNanosPerMilli},
+      {".5s", 500 * kNanosPerMilli},
+      {"0.000000001s", 1},
+      {"0.5ms", 500'000},
+      {"106751d", 106751 * kNanosPerDay},
+  };
+  for (const auto& c : cases) {
+    Result<TimeNs> r = ParseDuration(c.text);
+    ASSERT_TRUE(r.ok()) << c.text << ": " << r.status().ToString();
+    EXPECT_EQ(*r, c.want) << c.text;
+  }
+  for (std::string_view bad : {"", "s", "10 s", "-5s", "1e3", "5x", "1.s", "1.2.3s", "10S",
+                               "0.0000000001s", "0.0000001ms", "106752d", "99999999999999999999"}) {
+    EXPECT_FALSE(ParseDuration(bad).ok()) << bad;
+  }
+}
+
+TEST(Duration, FormatsInTheLargestExactUnit) {
+  EXPECT_EQ(FormatDuration(0), "0s");
+  EXPECT_EQ(FormatDuration(7 * kNanosPerDay), "7d");
+  EXPECT_EQ(FormatDuration(36 * kNanosPerHour), "36h");
+  EXPECT_EQ(FormatDuration(90 * kNanosPerSecond), "90s");
+  EXPECT_EQ(FormatDuration(1500 * kNanosPerMilli), "1500ms");
+  EXPECT_EQ(FormatDuration(1), "0.000000001s");
+  EXPECT_EQ(FormatDuration(-1'500'000'001), "-1.500000001s");
+  for (TimeNs d : {TimeNs{1}, TimeNs{10 * kNanosPerSecond}, TimeNs{123'456'789},
+                   TimeNs{7 * kNanosPerDay}, TimeNs{90 * kNanosPerMinute}}) {
+    Result<TimeNs> back = ParseDuration(FormatDuration(d));
+    ASSERT_TRUE(back.ok()) << FormatDuration(d);
+    EXPECT_EQ(*back, d);
+  }
+}
+
 }  // namespace
 }  // namespace coolflow
