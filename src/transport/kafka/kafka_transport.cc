@@ -1,0 +1,717 @@
+#include "transport/kafka/kafka_transport.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "fmt/format.h"
+#include "transport/kafka/thread_annotations.h"
+
+namespace coolflow::transport {
+namespace {
+
+using kafka_internal::Mutex;
+using kafka_internal::MutexLock;
+using SteadyClock = std::chrono::steady_clock;
+using Milliseconds = std::chrono::milliseconds;
+
+// One pass of the thread waits this long for delivery reports; it bounds how late a
+// received message, Close or a fatal error is handled.
+constexpr int kPollMs = 100;
+// While no broker is known to be up, a metadata request asks every so often.
+constexpr Milliseconds kProbeInterval{1'000};
+constexpr int kProbeTimeoutMs = 500;
+// Received messages handed over per pass, so delivery reports are not starved.
+constexpr int kMaxReceivedPerPass = 500;
+// After a purge, how long the purged messages' reports may take to come back.
+constexpr Milliseconds kPurgeDrain{5'000};
+// After Close's deadline, the time left to leave the consumer group cleanly.
+constexpr Milliseconds kConsumerCloseGrace{2'000};
+constexpr size_t kErrorTextBytes = 512;
+constexpr size_t kMaxTopicBytes = 249;  // Kafka's limit on topic names
+
+struct ConfDeleter {
+  void operator()(rd_kafka_conf_t* conf) const { rd_kafka_conf_destroy(conf); }
+};
+using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
+
+// Destroys a client. A consumer is closed by Close beforehand (within its deadline), so
+// destruction never waits on a group that cannot be reached.
+struct HandleDeleter {
+  void operator()(rd_kafka_t* rk) const {
+    rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+  }
+};
+using HandlePtr = std::unique_ptr<rd_kafka_t, HandleDeleter>;
+
+struct MessageDeleter {
+  void operator()(rd_kafka_message_t* message) const { rd_kafka_message_destroy(message); }
+};
+
+// Property names whose values are secrets: they never go into a Status.
+bool IsSecretProperty(std::string_view name) {
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const std::string_view word :
+       {"password", "secret", "pem", "oauthbearer.config", "ssl.key"}) {
+    if (lower.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+bool ValidTopicChars(std::string_view name) {
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '-';
+  });
+}
+
+Status CheckTopic(std::string_view what, std::string_view topic) {
+  if (topic.empty() || topic.size() > kMaxTopicBytes || topic == "." || topic == ".." ||
+      !ValidTopicChars(topic)) {
+    return InvalidArgument(
+        fmt::format("kafka {}: {:?} is not a valid Kafka topic name (1..{} of [A-Za-z0-9._-])",
+                    what, topic, kMaxTopicBytes));
+  }
+  return Status::Ok();
+}
+
+// Sets one property; `field` names it in errors ("kafka.extra.linger.ms").
+Status SetProperty(rd_kafka_conf_t* conf, std::string_view field, const std::string& name,
+                   const std::string& value) {
+  std::array<char, kErrorTextBytes> error{};
+  if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error.data(), error.size()) ==
+      RD_KAFKA_CONF_OK) {
+    return Status::Ok();
+  }
+  if (IsSecretProperty(name)) {
+    return InvalidArgument(
+        fmt::format("{}: librdkafka refused the value (not shown: it is a secret)", field));
+  }
+  return InvalidArgument(fmt::format("{}: {}", field, error.data()));
+}
+
+// Properties the options set through their own fields, or that coolflow fixes.
+Status CheckNotReserved(std::string_view field, const std::string& name) {
+  if (name == "enable.idempotence" || name == "acks" || name == "request.required.acks") {
+    return InvalidArgument(
+        fmt::format("{}: fixed by coolflow (an idempotent producer with acks=all)", field));
+  }
+  if (name == "bootstrap.servers" || name == "metadata.broker.list") {
+    return InvalidArgument(fmt::format("{}: set kafka.brokers instead", field));
+  }
+  if (name == "client.id")
+    return InvalidArgument(fmt::format("{}: set kafka.client_id instead", field));
+  if (name == "group.id") {
+    return InvalidArgument(fmt::format("{}: set kafka.consumer_group instead", field));
+  }
+  return Status::Ok();
+}
+
+Status SetExtra(rd_kafka_conf_t* conf, std::string_view map_name,
+                const std::map<std::string, std::string>& properties) {
+  for (const auto& [name, value] : properties) {
+    const std::string field = fmt::format("kafka.{}.{}", map_name, name);
+    if (Status s = CheckNotReserved(field, name); !s.ok()) return s;
+    if (Status s = SetProperty(conf, field, name, value); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status SetCommon(rd_kafka_conf_t* conf, const KafkaOptions& options) {
+  if (Status s = SetProperty(conf, "kafka.brokers", "bootstrap.servers", options.brokers);
+      !s.ok()) {
+    return s;
+  }
+  if (!options.client_id.empty()) {
+    if (Status s = SetProperty(conf, "kafka.client_id", "client.id", options.client_id); !s.ok()) {
+      return s;
+    }
+  }
+  return Status::Ok();
+}
+
+Result<ConfPtr> ProducerConf(const KafkaOptions& options) {
+  ConfPtr conf(rd_kafka_conf_new());
+  if (Status s = SetCommon(conf.get(), options); !s.ok()) return s;
+  for (const auto& [name, value] :
+       std::map<std::string, std::string>{{"enable.idempotence", "true"}, {"acks", "all"}}) {
+    if (Status s = SetProperty(conf.get(), "kafka", name, value); !s.ok()) return s;
+  }
+  if (Status s = SetProperty(conf.get(), "kafka.message_timeout_ms", "message.timeout.ms",
+                             std::to_string(options.message_timeout_ms));
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = SetExtra(conf.get(), "extra", options.extra); !s.ok()) return s;
+  if (Status s = SetExtra(conf.get(), "producer_extra", options.producer_extra); !s.ok()) return s;
+  return conf;
+}
+
+Result<ConfPtr> ConsumerConf(const KafkaOptions& options) {
+  ConfPtr conf(rd_kafka_conf_new());
+  if (Status s = SetCommon(conf.get(), options); !s.ok()) return s;
+  if (Status s =
+          SetProperty(conf.get(), "kafka.consumer_group", "group.id", options.consumer_group);
+      !s.ok()) {
+    return s;
+  }
+  // A new group starts at the newest message: old commands are not replayed.
+  if (Status s = SetProperty(conf.get(), "kafka", "auto.offset.reset", "latest"); !s.ok()) return s;
+  if (Status s = SetExtra(conf.get(), "extra", options.extra); !s.ok()) return s;
+  if (Status s = SetExtra(conf.get(), "consumer_extra", options.consumer_extra); !s.ok()) return s;
+  return conf;
+}
+
+Result<HandlePtr> NewHandle(rd_kafka_type_t type, ConfPtr conf) {
+  std::array<char, kErrorTextBytes> error{};
+  rd_kafka_t* rk = rd_kafka_new(type, conf.get(), error.data(), error.size());
+  if (rk == nullptr) {
+    return InvalidArgument(fmt::format("kafka: librdkafka refused the {} configuration: {}",
+                                       type == RD_KAFKA_PRODUCER ? "producer" : "consumer",
+                                       error.data()));
+  }
+  (void)conf.release();  // rd_kafka_new took it
+  return HandlePtr(rk);
+}
+
+class KafkaTransport final : public Transport {
+ public:
+  explicit KafkaTransport(const KafkaOptions& options)
+      : options_(options), where_(fmt::format("kafka brokers {}", options.brokers)) {}
+
+  ~KafkaTransport() override { Close(0); }
+
+  KafkaTransport(const KafkaTransport&) = delete;
+  KafkaTransport& operator=(const KafkaTransport&) = delete;
+
+  Status Init();
+
+  Status Start(Callbacks callbacks) override;
+  bool connected() const override { return connected_.load(); }
+  Status Publish(const Message& message, uint64_t token) override;
+  Status Subscribe(std::string_view topic) override;
+  size_t in_flight() const override;
+  void Close(int timeout_ms) override;
+
+  Status RaiseFatalErrorForTesting(std::string_view reason);
+
+ private:
+  enum class Phase { kNew, kRunning, kClosing, kClosed };
+
+  // A message handed to librdkafka. Its serial number travels as the message's opaque, so
+  // a late report for a message already accounted for is recognised and ignored.
+  struct InFlight {
+    uint64_t token = 0;
+    uint64_t generation = 0;  // which producer has it
+  };
+
+  // librdkafka's callbacks; they run on the transport's thread, inside the poll calls.
+  static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* self);
+  static void OnError(rd_kafka_t* rk, int error, const char* reason, void* self);
+  void HandleDelivery(const rd_kafka_message_t& message);
+  void HandleError(rd_kafka_t* rk, rd_kafka_resp_err_t error, const char* reason);
+
+  Result<HandlePtr> NewProducer();
+  rd_kafka_t* producer() COOLFLOW_EXCLUDES(mu_);
+  size_t InFlightOf(std::optional<uint64_t> generation) const COOLFLOW_EXCLUDES(mu_);
+  std::optional<SteadyClock::time_point> CloseDeadline() COOLFLOW_EXCLUDES(mu_);
+
+  // The transport's thread.
+  void Run();
+  void Probe();
+  void ReceiveMessages();
+  void ReplaceProducer();
+  // Polls `rk` until no message of `generation` (any, when nullopt) is in flight or
+  // `until` passes.
+  void DrainReports(rd_kafka_t* rk, std::optional<uint64_t> generation,
+                    SteadyClock::time_point until);
+  // Reports every message of `generation` (any, when nullopt) still on record as failed.
+  void FailLeftovers(std::optional<uint64_t> generation, const Status& why) COOLFLOW_EXCLUDES(mu_);
+  void CloseConsumer(SteadyClock::time_point until);
+  void FinishClose();
+  void ReportConnection(const Status& status);
+
+  const KafkaOptions options_;  // may hold secrets: never formatted
+  const std::string where_;     // "kafka brokers a:9092,b:9092", for messages
+  // The consumer behind Subscribe; null without a consumer_group. Set by Init only.
+  HandlePtr consumer_;
+
+  // Set by Start before the thread starts, then read only by the thread.
+  Callbacks callbacks_;
+  std::thread thread_;
+  // Serialises Close callers, so each returns only after the thread has stopped.
+  std::mutex close_mu_;
+
+  mutable Mutex mu_;
+  Phase phase_ COOLFLOW_GUARDED_BY(mu_) = Phase::kNew;
+  SteadyClock::time_point close_deadline_ COOLFLOW_GUARDED_BY(mu_);
+  // Replaced by the thread only (after a fatal error); Publish uses it under mu_.
+  HandlePtr producer_ COOLFLOW_GUARDED_BY(mu_);
+  uint64_t generation_ COOLFLOW_GUARDED_BY(mu_) = 0;
+  uintptr_t next_serial_ COOLFLOW_GUARDED_BY(mu_) = 1;
+  std::unordered_map<uintptr_t, InFlight> in_flight_ COOLFLOW_GUARDED_BY(mu_);
+  std::vector<std::string> topics_ COOLFLOW_GUARDED_BY(mu_);  // full names, subscribed
+
+  std::atomic<bool> connected_{false};
+
+  // Used by the thread only.
+  bool fatal_ = false;
+  SteadyClock::time_point next_probe_{};
+  std::optional<std::string> last_failure_;  // the last failure reported, to skip repeats
+};
+
+Result<HandlePtr> KafkaTransport::NewProducer() {
+  auto conf = ProducerConf(options_);
+  if (!conf.ok()) return conf.status();
+  rd_kafka_conf_set_opaque(conf->get(), this);
+  rd_kafka_conf_set_dr_msg_cb(conf->get(), &KafkaTransport::OnDelivery);
+  rd_kafka_conf_set_error_cb(conf->get(), &KafkaTransport::OnError);
+  return NewHandle(RD_KAFKA_PRODUCER, std::move(*conf));
+}
+
+Status KafkaTransport::Init() {
+  auto producer = NewProducer();
+  if (!producer.ok()) return producer.status();
+  {
+    MutexLock lock(mu_);
+    producer_ = std::move(*producer);
+  }
+  if (options_.consumer_group.empty()) return Status::Ok();
+  auto conf = ConsumerConf(options_);
+  if (!conf.ok()) return conf.status();
+  rd_kafka_conf_set_opaque(conf->get(), this);
+  rd_kafka_conf_set_error_cb(conf->get(), &KafkaTransport::OnError);
+  auto consumer = NewHandle(RD_KAFKA_CONSUMER, std::move(*conf));
+  if (!consumer.ok()) return consumer.status();
+  consumer_ = std::move(*consumer);
+  // One queue for messages and events, served by rd_kafka_consumer_poll.
+  rd_kafka_poll_set_consumer(consumer_.get());
+  return Status::Ok();
+}
+
+Status KafkaTransport::Start(Callbacks callbacks) {
+  if (!callbacks.delivered) return InvalidArgument("kafka transport Start: no delivered callback");
+  MutexLock lock(mu_);
+  if (phase_ != Phase::kNew) {
+    return {StatusCode::kAlreadyExists, fmt::format("{}: transport already started", where_)};
+  }
+  callbacks_ = std::move(callbacks);
+  phase_ = Phase::kRunning;
+  thread_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+Status KafkaTransport::Publish(const Message& message, uint64_t token) {
+  const std::string topic = options_.topic_prefix + message.topic;
+  if (Status s = CheckTopic("publish", topic); !s.ok()) return s;
+  MutexLock lock(mu_);
+  if (phase_ != Phase::kRunning) {
+    return Unavailable(
+        fmt::format("{}: transport {}", where_, phase_ == Phase::kNew ? "not started" : "closed"));
+  }
+  if (!connected_.load()) return Unavailable(fmt::format("{}: not connected", where_));
+  if (in_flight_.size() >= static_cast<size_t>(options_.max_inflight)) {
+    return {StatusCode::kResourceExhausted,
+            fmt::format("{}: {} messages already await their report", where_, in_flight_.size())};
+  }
+  const uintptr_t serial = next_serial_++;
+  std::array<rd_kafka_vu_t, 5> values{};
+  size_t count = 0;
+  values[count].vtype = RD_KAFKA_VTYPE_TOPIC;
+  values[count++].u.cstr = topic.c_str();
+  if (!message.key.empty()) {
+    values[count].vtype = RD_KAFKA_VTYPE_KEY;
+    // RD_KAFKA_MSG_F_COPY: librdkafka copies key and value and never writes through these.
+    values[count].u.mem.ptr = const_cast<char*>(message.key.data());
+    values[count++].u.mem.size = message.key.size();
+  }
+  values[count].vtype = RD_KAFKA_VTYPE_VALUE;
+  values[count].u.mem.ptr = const_cast<char*>(message.payload.data());
+  values[count++].u.mem.size = message.payload.size();
+  values[count].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  values[count++].u.ptr = reinterpret_cast<void*>(serial);
+  values[count].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  values[count++].u.i = RD_KAFKA_MSG_F_COPY;
+  // mu_ is held across the call so the delivery report (handled on the thread, under mu_)
+  // cannot come before the message is on record.
+  rd_kafka_error_t* error = rd_kafka_produceva(producer_.get(), values.data(), count);
+  if (error == nullptr) {
+    in_flight_.emplace(serial, InFlight{token, generation_});
+    return Status::Ok();
+  }
+  const rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+  const std::string text =
+      fmt::format("{}: publish to {:?}: {}", where_, topic, rd_kafka_error_string(error));
+  rd_kafka_error_destroy(error);
+  switch (code) {
+    case RD_KAFKA_RESP_ERR__QUEUE_FULL:
+      return {StatusCode::kResourceExhausted, text};
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR__INVALID_ARG:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+      return InvalidArgument(text);
+    default:
+      return Unavailable(text);
+  }
+}
+
+Status KafkaTransport::Subscribe(std::string_view topic) {
+  const std::string full = options_.topic_prefix + std::string(topic);
+  if (Status s = CheckTopic("subscribe", full); !s.ok()) return s;
+  if (consumer_ == nullptr) {
+    return InvalidArgument(
+        fmt::format("kafka.consumer_group: needed to subscribe to {:?}; none is set", full));
+  }
+  MutexLock lock(mu_);
+  if (phase_ == Phase::kClosing || phase_ == Phase::kClosed) {
+    return Unavailable(fmt::format("{}: transport closed", where_));
+  }
+  if (std::find(topics_.begin(), topics_.end(), full) != topics_.end()) return Status::Ok();
+  // rd_kafka_subscribe replaces the subscription: it gets the whole list, under mu_ so
+  // two callers cannot apply their lists out of order.
+  rd_kafka_topic_partition_list_t* list =
+      rd_kafka_topic_partition_list_new(static_cast<int>(topics_.size() + 1));
+  for (const std::string& name : topics_) {
+    rd_kafka_topic_partition_list_add(list, name.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  rd_kafka_topic_partition_list_add(list, full.c_str(), RD_KAFKA_PARTITION_UA);
+  const rd_kafka_resp_err_t error = rd_kafka_subscribe(consumer_.get(), list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Unavailable(
+        fmt::format("{}: subscribe {:?}: {}", where_, full, rd_kafka_err2str(error)));
+  }
+  topics_.push_back(full);
+  return Status::Ok();
+}
+
+size_t KafkaTransport::in_flight() const {
+  return InFlightOf(std::nullopt);
+}
+
+size_t KafkaTransport::InFlightOf(std::optional<uint64_t> generation) const {
+  MutexLock lock(mu_);
+  if (!generation) return in_flight_.size();
+  return static_cast<size_t>(
+      std::count_if(in_flight_.begin(), in_flight_.end(),
+                    [&](const auto& entry) { return entry.second.generation == *generation; }));
+}
+
+rd_kafka_t* KafkaTransport::producer() {
+  MutexLock lock(mu_);
+  return producer_.get();
+}
+
+std::optional<SteadyClock::time_point> KafkaTransport::CloseDeadline() {
+  MutexLock lock(mu_);
+  if (phase_ != Phase::kClosing) return std::nullopt;
+  return close_deadline_;
+}
+
+void KafkaTransport::Close(int timeout_ms) {
+  std::lock_guard close_lock(close_mu_);
+  {
+    MutexLock lock(mu_);
+    if (phase_ == Phase::kNew) phase_ = Phase::kClosed;
+    if (phase_ == Phase::kClosed) return;
+    phase_ = Phase::kClosing;
+    close_deadline_ = SteadyClock::now() + Milliseconds(std::max(timeout_ms, 0));
+  }
+  thread_.join();
+  MutexLock lock(mu_);
+  phase_ = Phase::kClosed;
+}
+
+Status KafkaTransport::RaiseFatalErrorForTesting(std::string_view reason) {
+  MutexLock lock(mu_);
+  const rd_kafka_resp_err_t error = rd_kafka_test_fatal_error(
+      producer_.get(), RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, std::string(reason).c_str());
+  if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Internal(fmt::format("rd_kafka_test_fatal_error: {}", rd_kafka_err2str(error)));
+  }
+  return Status::Ok();
+}
+
+void KafkaTransport::OnDelivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* message, void* self) {
+  if (message != nullptr) static_cast<KafkaTransport*>(self)->HandleDelivery(*message);
+}
+
+void KafkaTransport::OnError(rd_kafka_t* rk, int error, const char* reason, void* self) {
+  static_cast<KafkaTransport*>(self)->HandleError(rk, static_cast<rd_kafka_resp_err_t>(error),
+                                                  reason != nullptr ? reason : "");
+}
+
+void KafkaTransport::HandleDelivery(const rd_kafka_message_t& message) {
+  const auto serial = reinterpret_cast<uintptr_t>(message._private);
+  std::optional<uint64_t> token;
+  {
+    MutexLock lock(mu_);
+    auto it = in_flight_.find(serial);
+    if (it == in_flight_.end()) return;  // already reported as failed
+    token = it->second.token;
+    in_flight_.erase(it);
+  }
+  if (message.err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (!connected_.exchange(true)) ReportConnection(Status::Ok());
+    callbacks_.delivered(*token, Status::Ok());
+    return;
+  }
+  const char* topic = message.rkt != nullptr ? rd_kafka_topic_name(message.rkt) : "";
+  const std::string text =
+      fmt::format("{}: topic {:?}: {}", where_, topic, rd_kafka_err2str(message.err));
+  Status outcome;
+  switch (message.err) {
+    case RD_KAFKA_RESP_ERR__PURGE_QUEUE:
+    case RD_KAFKA_RESP_ERR__PURGE_INFLIGHT:
+      outcome =
+          Status(StatusCode::kCancelled, text + " (purged before the broker acknowledged it)");
+      break;
+    case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT:
+      outcome =
+          Unavailable(fmt::format("{} (not acknowledged within kafka.message_timeout_ms, {} ms)",
+                                  text, options_.message_timeout_ms));
+      break;
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+      outcome = InvalidArgument(text);
+      break;
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+      outcome = Status(StatusCode::kPermissionDenied, text);
+      break;
+    default:
+      outcome = Unavailable(text);
+      break;
+  }
+  callbacks_.delivered(*token, outcome);
+}
+
+void KafkaTransport::HandleError(rd_kafka_t* rk, rd_kafka_resp_err_t error, const char* reason) {
+  // Only the current producer's view counts: the consumer talks to the same brokers, and a
+  // producer being retired after a fatal error says nothing about the new one.
+  if (rk != producer()) return;
+  switch (error) {
+    case RD_KAFKA_RESP_ERR__FATAL:
+      fatal_ = true;  // handled by the thread's loop, outside librdkafka's callback
+      return;
+    case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+      connected_.store(false);
+      next_probe_ = SteadyClock::now() + kProbeInterval;
+      ReportConnection(Unavailable(fmt::format("{}: all brokers are down: {}", where_, reason)));
+      return;
+    default:
+      // Informational while connected (librdkafka recovers); while down, the reason why.
+      if (!connected_.load()) {
+        ReportConnection(Unavailable(fmt::format("{}: {}", where_, reason)));
+      }
+      return;
+  }
+}
+
+void KafkaTransport::ReportConnection(const Status& status) {
+  if (status.ok()) {
+    last_failure_.reset();
+  } else {
+    std::string text = status.ToString();
+    if (last_failure_ == text) return;
+    last_failure_ = std::move(text);
+  }
+  if (callbacks_.connection) callbacks_.connection(status);
+}
+
+void KafkaTransport::Probe() {
+  next_probe_ = SteadyClock::now() + kProbeInterval;
+  const struct rd_kafka_metadata* metadata = nullptr;
+  const rd_kafka_resp_err_t error =
+      rd_kafka_metadata(producer(), /*all_topics=*/0, nullptr, &metadata, kProbeTimeoutMs);
+  if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    ReportConnection(
+        Unavailable(fmt::format("{}: no broker answers: {}", where_, rd_kafka_err2str(error))));
+    return;
+  }
+  rd_kafka_metadata_destroy(metadata);
+  if (!connected_.exchange(true)) ReportConnection(Status::Ok());
+}
+
+void KafkaTransport::ReceiveMessages() {
+  for (int i = 0; i < kMaxReceivedPerPass; ++i) {
+    std::unique_ptr<rd_kafka_message_t, MessageDeleter> message(
+        rd_kafka_consumer_poll(consumer_.get(), 0));
+    if (message == nullptr) return;
+    // Consumer errors are informational (an unknown topic, a broker away): librdkafka
+    // recovers by itself, and the producer reports the brokers' state.
+    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR || !callbacks_.received) continue;
+    Message received;
+    std::string_view topic = message->rkt != nullptr ? rd_kafka_topic_name(message->rkt) : "";
+    if (topic.starts_with(options_.topic_prefix)) topic.remove_prefix(options_.topic_prefix.size());
+    received.topic = std::string(topic);
+    if (message->key != nullptr) {
+      received.key.assign(static_cast<const char*>(message->key), message->key_len);
+    }
+    if (message->payload != nullptr) {
+      received.payload.assign(static_cast<const char*>(message->payload), message->len);
+    }
+    callbacks_.received(received);
+  }
+}
+
+void KafkaTransport::DrainReports(rd_kafka_t* rk, std::optional<uint64_t> generation,
+                                  SteadyClock::time_point until) {
+  while (InFlightOf(generation) > 0 && SteadyClock::now() < until) {
+    rd_kafka_poll(rk, kPollMs);
+  }
+}
+
+void KafkaTransport::FailLeftovers(std::optional<uint64_t> generation, const Status& why) {
+  std::vector<uint64_t> tokens;
+  {
+    MutexLock lock(mu_);
+    for (auto it = in_flight_.begin(); it != in_flight_.end();) {
+      if (!generation || it->second.generation == *generation) {
+        tokens.push_back(it->second.token);
+        it = in_flight_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  std::sort(tokens.begin(), tokens.end());
+  for (const uint64_t token : tokens)
+    callbacks_.delivered(token, why);
+}
+
+void KafkaTransport::ReplaceProducer() {
+  fatal_ = false;
+  rd_kafka_t* old = producer();
+  std::array<char, kErrorTextBytes> reason{};
+  const rd_kafka_resp_err_t error = rd_kafka_fatal_error(old, reason.data(), reason.size());
+  connected_.store(false);
+  ReportConnection(Unavailable(
+      fmt::format("{}: the idempotent producer failed for good ({}: {}); starting a new one",
+                  where_, rd_kafka_err2name(error), reason.data())));
+  auto fresh = NewProducer();
+  if (!fresh.ok()) {  // cannot happen: the same options made the first one
+    ReportConnection(fresh.status());
+    return;
+  }
+  // The new producer takes over at once; every message the old one holds then gets its
+  // report (purged), and the old one goes.
+  HandlePtr retired;
+  uint64_t old_generation = 0;
+  {
+    MutexLock lock(mu_);
+    retired = std::exchange(producer_, std::move(*fresh));
+    old_generation = generation_++;
+  }
+  rd_kafka_purge(old, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  DrainReports(old, old_generation, SteadyClock::now() + kPurgeDrain);
+  retired.reset();
+  FailLeftovers(
+      old_generation,
+      Unavailable(fmt::format("{}: the producer failed before it reported the message", where_)));
+  next_probe_ = SteadyClock::now();
+}
+
+void KafkaTransport::CloseConsumer(SteadyClock::time_point until) {
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(consumer_.get());
+  rd_kafka_error_t* error = rd_kafka_consumer_close_queue(consumer_.get(), queue);
+  if (error != nullptr) {
+    rd_kafka_error_destroy(error);
+  } else {
+    while (rd_kafka_consumer_closed(consumer_.get()) == 0 && SteadyClock::now() < until) {
+      if (rd_kafka_event_t* event = rd_kafka_queue_poll(queue, kPollMs)) {
+        rd_kafka_event_destroy(event);
+      }
+    }
+  }
+  rd_kafka_queue_destroy(queue);
+}
+
+void KafkaTransport::FinishClose() {
+  rd_kafka_t* rk = producer();
+  rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  DrainReports(rk, std::nullopt, SteadyClock::now() + kPurgeDrain);
+  FailLeftovers(
+      std::nullopt,
+      Status(StatusCode::kCancelled,
+             fmt::format("{}: transport closed before the message was reported", where_)));
+  if (consumer_ != nullptr) {
+    SteadyClock::time_point until;
+    {
+      MutexLock lock(mu_);
+      until = std::max(close_deadline_, SteadyClock::now()) + kConsumerCloseGrace;
+    }
+    CloseConsumer(until);
+  }
+  connected_.store(false);
+}
+
+void KafkaTransport::Run() {
+  while (true) {
+    rd_kafka_poll(producer(), kPollMs);  // delivery reports and errors
+    if (consumer_ != nullptr) ReceiveMessages();
+    if (fatal_) ReplaceProducer();
+    if (!connected_.load() && SteadyClock::now() >= next_probe_) Probe();
+    if (const auto deadline = CloseDeadline();
+        deadline && (in_flight() == 0 || SteadyClock::now() >= *deadline)) {
+      break;
+    }
+  }
+  FinishClose();
+}
+
+}  // namespace
+
+Status ValidateKafkaOptions(const KafkaOptions& options) {
+  if (options.brokers.empty()) return InvalidArgument("kafka.brokers: empty");
+  if (options.message_timeout_ms < 0) {
+    return InvalidArgument(
+        fmt::format("kafka.message_timeout_ms: {} is negative", options.message_timeout_ms));
+  }
+  if (options.max_inflight < 1) {
+    return InvalidArgument(
+        fmt::format("kafka.max_inflight: {} is not positive", options.max_inflight));
+  }
+  if (!ValidTopicChars(options.topic_prefix)) {
+    return InvalidArgument(
+        fmt::format("kafka.topic_prefix: {:?} may hold only [A-Za-z0-9._-]", options.topic_prefix));
+  }
+  if (auto conf = ProducerConf(options); !conf.ok()) return conf.status();
+  if (!options.consumer_group.empty()) {
+    if (auto conf = ConsumerConf(options); !conf.ok()) return conf.status();
+  } else if (!options.consumer_extra.empty()) {
+    return InvalidArgument("kafka.consumer_extra: set, but no kafka.consumer_group to use it");
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Transport>> MakeKafkaTransport(const KafkaOptions& options) {
+  if (Status s = ValidateKafkaOptions(options); !s.ok()) return s;
+  auto transport = std::make_unique<KafkaTransport>(options);
+  if (Status s = transport->Init(); !s.ok()) return s;
+  return std::unique_ptr<Transport>(std::move(transport));
+}
+
+Status RaiseKafkaFatalErrorForTesting(Transport& transport, std::string_view reason) {
+  auto* kafka = dynamic_cast<KafkaTransport*>(&transport);
+  if (kafka == nullptr)
+    return InvalidArgument("RaiseKafkaFatalErrorForTesting: not a Kafka transport");
+  return kafka->RaiseFatalErrorForTesting(reason);
+}
+
+}  // namespace coolflow::transport

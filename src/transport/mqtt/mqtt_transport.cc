@@ -1,0 +1,648 @@
+#include "transport/mqtt/mqtt_transport.h"
+
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "fmt/format.h"
+#include "transport/mqtt/thread_annotations.h"
+
+namespace coolflow::transport {
+namespace {
+
+using mqtt_internal::CondVar;
+using mqtt_internal::Mutex;
+using mqtt_internal::MutexLock;
+using SteadyClock = std::chrono::steady_clock;
+using Milliseconds = std::chrono::milliseconds;
+
+constexpr int kQos = 1;
+constexpr int kMinKeepaliveS = 5;       // libmosquitto refuses less
+constexpr int kMaxKeepaliveS = 65'535;  // a 16-bit field in CONNECT
+constexpr int kMaxPort = 65'535;
+constexpr int kMaxInflight = 65'535;  // MQTT packet ids are 16-bit
+constexpr size_t kMaxClientIdBytes = 65'535;
+constexpr size_t kMaxPayloadBytes = 268'435'455;  // MQTT's largest remaining length
+// One pass of libmosquitto's network loop waits this long for traffic when idle; it bounds
+// how late the thread notices Close or a connect attempt that hangs.
+constexpr int kLoopTimeoutMs = 100;
+// libmosquitto 2.0 ignores its max_packets argument.
+constexpr int kLoopMaxPackets = 1;
+// After Close's deadline, the time left to write the offline status and DISCONNECT.
+constexpr Milliseconds kDisconnectGrace{1'000};
+// CA directory used when TLS is on and no ca_file is given (Debian's ca-certificates).
+constexpr const char* kSystemCaPath = "/etc/ssl/certs";
+
+std::string ErrnoText(int err) {
+  return std::error_code(err, std::generic_category()).message();
+}
+
+void InitLibraryOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { mosquitto_lib_init(); });
+}
+
+struct MosquittoDeleter {
+  void operator()(mosquitto* mosq) const { mosquitto_destroy(mosq); }
+};
+
+bool ValidUtf8(const std::string& text) {
+  return mosquitto_validate_utf8(text.c_str(), static_cast<int>(text.size())) == MOSQ_ERR_SUCCESS;
+}
+
+Status CheckReadable(std::string_view field, const std::string& path) {
+  if (path.empty()) return InvalidArgument(fmt::format("{}: empty path", field));
+  if (::access(path.c_str(), R_OK) != 0) {
+    return InvalidArgument(fmt::format("{}: cannot read {}: {}", field, path, ErrnoText(errno)));
+  }
+  return Status::Ok();
+}
+
+// Exponential backoff between connect attempts, in milliseconds.
+class Backoff {
+ public:
+  Backoff(int min_ms, int max_ms) : min_ms_(min_ms), max_ms_(max_ms), next_ms_(min_ms) {}
+  Milliseconds Next() {
+    const int delay = next_ms_;
+    next_ms_ = static_cast<int>(std::min<int64_t>(int64_t{next_ms_} * 2, max_ms_));
+    return Milliseconds(delay);
+  }
+  void Reset() { next_ms_ = min_ms_; }
+
+ private:
+  int min_ms_;
+  int max_ms_;
+  int next_ms_;
+};
+
+// Why a CONNACK refused the connection (MQTT 3.1.1 return codes 1-5).
+Status RefusalStatus(std::string_view where, int rc) {
+  const std::string text =
+      fmt::format("{}: the broker refused the connection: {}", where, mosquitto_connack_string(rc));
+  switch (rc) {
+    // Mosquitto answers a wrong password with "not authorised" (5), not 4.
+    case CONNACK_REFUSED_BAD_USERNAME_PASSWORD:
+      return {StatusCode::kUnauthenticated, text + " (check mqtt.username and mqtt.password)"};
+    case CONNACK_REFUSED_NOT_AUTHORIZED:
+      return {StatusCode::kPermissionDenied, text + " (check mqtt.username and mqtt.password)"};
+    case CONNACK_REFUSED_IDENTIFIER_REJECTED:
+      return InvalidArgument(text);
+    default:
+      return Unavailable(text);
+  }
+}
+
+class MqttTransport final : public Transport {
+ public:
+  explicit MqttTransport(const MqttOptions& options)
+      : options_(options),
+        where_(fmt::format("mqtt broker {}:{}", options.host, options.port)),
+        status_topic_(options.status_topic.empty() ? ""
+                                                   : options.topic_prefix + options.status_topic),
+        backoff_(options.reconnect_min_ms, options.reconnect_max_ms) {}
+
+  ~MqttTransport() override { Close(0); }
+
+  MqttTransport(const MqttTransport&) = delete;
+  MqttTransport& operator=(const MqttTransport&) = delete;
+
+  Status Init();
+
+  Status Start(Callbacks callbacks) override;
+  bool connected() const override { return connected_.load(); }
+  Status Publish(const Message& message, uint64_t token) override;
+  Status Subscribe(std::string_view topic) override;
+  size_t in_flight() const override;
+  void Close(int timeout_ms) override;
+
+ private:
+  enum class Phase { kNew, kRunning, kClosing, kClosed };
+
+  // libmosquitto's callbacks; they run on the transport's thread, inside mosquitto_loop.
+  static void OnConnect(mosquitto* mosq, void* self, int rc);
+  static void OnDisconnect(mosquitto* mosq, void* self, int rc);
+  static void OnPublish(mosquitto* mosq, void* self, int mid);
+  static void OnMessage(mosquitto* mosq, void* self, const mosquitto_message* message);
+  static void OnLog(mosquitto* mosq, void* self, int level, const char* text);
+
+  void HandleConnect(int rc);
+  void HandlePublished(int mid);
+  void HandleMessage(const mosquitto_message& message);
+
+  // The transport's thread: connect, run the network loop, reconnect with backoff, and at
+  // the end the closing handshake.
+  void Run();
+  void FinishClose();
+  void ConnectionEnded(int rc);
+  // Waits `delay`, or less once Close was called (not past its deadline).
+  void WaitBeforeRetry(Milliseconds delay) COOLFLOW_EXCLUDES(mu_);
+  // Close's deadline once Close was called.
+  std::optional<SteadyClock::time_point> CloseDeadline() COOLFLOW_EXCLUDES(mu_);
+  void ReportConnection(const Status& status);
+  void ReportAbandoned() COOLFLOW_EXCLUDES(mu_);
+  std::string TakeErrorLog();
+
+  const MqttOptions options_;  // holds the password: never formatted
+  const std::string where_;    // "mqtt broker 127.0.0.1:1883", for messages
+  const std::string status_topic_;
+  std::unique_ptr<mosquitto, MosquittoDeleter> mosq_;
+
+  // Set by Start before the thread starts, then read only by the thread.
+  Callbacks callbacks_;
+  std::thread thread_;
+  // Serialises Close callers, so each returns only after the thread has stopped.
+  std::mutex close_mu_;
+
+  mutable Mutex mu_;
+  CondVar wake_;  // signalled when Close is called
+  Phase phase_ COOLFLOW_GUARDED_BY(mu_) = Phase::kNew;
+  SteadyClock::time_point close_deadline_ COOLFLOW_GUARDED_BY(mu_);
+  // Messages handed to libmosquitto and not yet acknowledged, by MQTT packet id.
+  std::unordered_map<int, uint64_t> tokens_by_mid_ COOLFLOW_GUARDED_BY(mu_);
+  // Tokens whose packet id libmosquitto handed out again while they were in flight (after
+  // 65535 later messages): they are reported as failed.
+  std::vector<uint64_t> abandoned_ COOLFLOW_GUARDED_BY(mu_);
+  std::vector<std::string> subscriptions_ COOLFLOW_GUARDED_BY(mu_);  // full topic filters
+
+  std::atomic<bool> connected_{false};
+
+  // libmosquitto's error log lines since the last connect attempt (TLS failures are only
+  // explained there). Its own mutex: libmosquitto logs from Publish, under mu_.
+  std::mutex log_mu_;
+  std::string error_log_;
+
+  // Used by the thread only.
+  Backoff backoff_;
+  std::optional<Status> refusal_;            // a CONNACK refusal, reported when the attempt ends
+  std::optional<std::string> last_failure_;  // the last failure reported, to skip repeats
+};
+
+Status MqttTransport::Init() {
+  InitLibraryOnce();
+  mosq_.reset(mosquitto_new(options_.client_id.empty() ? nullptr : options_.client_id.c_str(),
+                            options_.clean_session, this));
+  if (mosq_ == nullptr)
+    return Internal(fmt::format("{}: mosquitto_new: {}", where_, ErrnoText(errno)));
+  mosquitto* mosq = mosq_.get();
+  mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+  // One more than the caller's window: the status message may be in flight too.
+  mosquitto_int_option(mosq, MOSQ_OPT_SEND_MAXIMUM,
+                       std::min(options_.max_inflight + 1, kMaxInflight));
+  // Publish and Subscribe come from other threads than the one running the loop.
+  mosquitto_threaded_set(mosq, true);
+  mosquitto_connect_callback_set(mosq, &MqttTransport::OnConnect);
+  mosquitto_disconnect_callback_set(mosq, &MqttTransport::OnDisconnect);
+  mosquitto_publish_callback_set(mosq, &MqttTransport::OnPublish);
+  mosquitto_message_callback_set(mosq, &MqttTransport::OnMessage);
+  mosquitto_log_callback_set(mosq, &MqttTransport::OnLog);
+
+  if (!options_.username.empty()) {
+    const int rc =
+        mosquitto_username_pw_set(mosq, options_.username.c_str(),
+                                  options_.password.empty() ? nullptr : options_.password.c_str());
+    if (rc != MOSQ_ERR_SUCCESS) {
+      return InvalidArgument(fmt::format("mqtt.username: {}", mosquitto_strerror(rc)));
+    }
+  }
+  if (options_.tls.enabled) {
+    const MqttTlsOptions& tls = options_.tls;
+    if (tls.ca_file.empty()) mosquitto_int_option(mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
+    const int rc =
+        mosquitto_tls_set(mosq, tls.ca_file.empty() ? nullptr : tls.ca_file.c_str(),
+                          tls.ca_file.empty() ? kSystemCaPath : nullptr,
+                          tls.cert_file.empty() ? nullptr : tls.cert_file.c_str(),
+                          tls.key_file.empty() ? nullptr : tls.key_file.c_str(), nullptr);
+    if (rc != MOSQ_ERR_SUCCESS) {
+      return InvalidArgument(
+          fmt::format("mqtt.tls: libmosquitto refused the TLS files: {}", mosquitto_strerror(rc)));
+    }
+  }
+  if (!status_topic_.empty()) {
+    const int rc = mosquitto_will_set(mosq, status_topic_.c_str(),
+                                      static_cast<int>(options_.offline_payload.size()),
+                                      options_.offline_payload.data(), kQos, /*retain=*/true);
+    if (rc != MOSQ_ERR_SUCCESS) {
+      return InvalidArgument(fmt::format("mqtt.status_topic {:?}: cannot be the last will: {}",
+                                         status_topic_, mosquitto_strerror(rc)));
+    }
+  }
+  return Status::Ok();
+}
+
+Status MqttTransport::Start(Callbacks callbacks) {
+  if (!callbacks.delivered) return InvalidArgument("mqtt transport Start: no delivered callback");
+  MutexLock lock(mu_);
+  if (phase_ != Phase::kNew) {
+    return {StatusCode::kAlreadyExists, fmt::format("{}: transport already started", where_)};
+  }
+  callbacks_ = std::move(callbacks);
+  phase_ = Phase::kRunning;
+  thread_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+Status MqttTransport::Publish(const Message& message, uint64_t token) {
+  if (message.topic.empty()) return InvalidArgument("mqtt publish: empty topic");
+  if (message.payload.size() > kMaxPayloadBytes) {
+    return InvalidArgument(
+        fmt::format("mqtt publish to {:?}: payload of {} bytes exceeds MQTT's {}", message.topic,
+                    message.payload.size(), kMaxPayloadBytes));
+  }
+  const std::string topic = options_.topic_prefix + message.topic;
+  MutexLock lock(mu_);
+  if (phase_ != Phase::kRunning) {
+    return Unavailable(
+        fmt::format("{}: transport {}", where_, phase_ == Phase::kNew ? "not started" : "closed"));
+  }
+  if (!connected_.load()) return Unavailable(fmt::format("{}: not connected", where_));
+  if (tokens_by_mid_.size() >= static_cast<size_t>(options_.max_inflight)) {
+    return {
+        StatusCode::kResourceExhausted,
+        fmt::format("{}: {} messages already await their PUBACK", where_, tokens_by_mid_.size())};
+  }
+  // mu_ is held across the call so the PUBACK (handled on the thread, under mu_) cannot
+  // arrive before the packet id is on record.
+  int mid = 0;
+  const int rc =
+      mosquitto_publish(mosq_.get(), &mid, topic.c_str(), static_cast<int>(message.payload.size()),
+                        message.payload.data(), kQos, /*retain=*/false);
+  switch (rc) {
+    case MOSQ_ERR_SUCCESS:
+      break;
+    case MOSQ_ERR_INVAL:
+    case MOSQ_ERR_MALFORMED_UTF8:
+      return InvalidArgument(
+          fmt::format("mqtt publish: {:?} is not a valid MQTT topic name", topic));
+    case MOSQ_ERR_PAYLOAD_SIZE:
+    case MOSQ_ERR_OVERSIZE_PACKET:
+      return InvalidArgument(fmt::format("mqtt publish to {:?}: message too large: {}", topic,
+                                         mosquitto_strerror(rc)));
+    case MOSQ_ERR_NOMEM:
+      return {StatusCode::kResourceExhausted, fmt::format("{}: out of memory", where_)};
+    default:
+      return Unavailable(
+          fmt::format("{}: publish to {:?}: {}", where_, topic, mosquitto_strerror(rc)));
+  }
+  auto [it, inserted] = tokens_by_mid_.try_emplace(mid, token);
+  if (!inserted) {
+    abandoned_.push_back(it->second);
+    it->second = token;
+  }
+  return Status::Ok();
+}
+
+Status MqttTransport::Subscribe(std::string_view topic) {
+  if (topic.empty()) return InvalidArgument("mqtt subscribe: empty topic filter");
+  const std::string filter = options_.topic_prefix + std::string(topic);
+  if (!ValidUtf8(filter) || mosquitto_sub_topic_check(filter.c_str()) != MOSQ_ERR_SUCCESS) {
+    return InvalidArgument(fmt::format("mqtt subscribe: {:?} is not a valid topic filter", filter));
+  }
+  {
+    MutexLock lock(mu_);
+    if (phase_ == Phase::kClosing || phase_ == Phase::kClosed) {
+      return Unavailable(fmt::format("{}: transport closed", where_));
+    }
+    if (std::find(subscriptions_.begin(), subscriptions_.end(), filter) != subscriptions_.end()) {
+      return Status::Ok();
+    }
+    subscriptions_.push_back(filter);
+  }
+  // Recorded first, then checked: either the connect handler (which sets connected_ before
+  // it reads the list) sees the filter, or this call sees connected_ and subscribes itself.
+  if (!connected_.load()) return Status::Ok();
+  const int rc = mosquitto_subscribe(mosq_.get(), nullptr, filter.c_str(), kQos);
+  if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN) {
+    return Unavailable(
+        fmt::format("{}: subscribe {:?}: {}", where_, filter, mosquitto_strerror(rc)));
+  }
+  return Status::Ok();  // when the connection just dropped, the next connect subscribes
+}
+
+size_t MqttTransport::in_flight() const {
+  MutexLock lock(mu_);
+  return tokens_by_mid_.size();
+}
+
+void MqttTransport::Close(int timeout_ms) {
+  std::lock_guard close_lock(close_mu_);
+  {
+    MutexLock lock(mu_);
+    if (phase_ == Phase::kNew) phase_ = Phase::kClosed;
+    if (phase_ == Phase::kClosed) return;
+    phase_ = Phase::kClosing;
+    close_deadline_ = SteadyClock::now() + Milliseconds(std::max(timeout_ms, 0));
+  }
+  wake_.notify_all();
+  thread_.join();
+  MutexLock lock(mu_);
+  phase_ = Phase::kClosed;
+}
+
+void MqttTransport::OnConnect(mosquitto* /*mosq*/, void* self, int rc) {
+  static_cast<MqttTransport*>(self)->HandleConnect(rc);
+}
+
+void MqttTransport::OnDisconnect(mosquitto* /*mosq*/, void* /*self*/, int /*rc*/) {
+  // The network loop returns the same error right after; Run handles it there.
+}
+
+void MqttTransport::OnPublish(mosquitto* /*mosq*/, void* self, int mid) {
+  static_cast<MqttTransport*>(self)->HandlePublished(mid);
+}
+
+void MqttTransport::OnMessage(mosquitto* /*mosq*/, void* self, const mosquitto_message* message) {
+  if (message != nullptr) static_cast<MqttTransport*>(self)->HandleMessage(*message);
+}
+
+void MqttTransport::OnLog(mosquitto* /*mosq*/, void* self, int level, const char* text) {
+  if (level != MOSQ_LOG_ERR || text == nullptr) return;
+  auto* transport = static_cast<MqttTransport*>(self);
+  std::lock_guard lock(transport->log_mu_);
+  if (!transport->error_log_.empty()) transport->error_log_ += "; ";
+  transport->error_log_ += text;
+}
+
+std::string MqttTransport::TakeErrorLog() {
+  std::lock_guard lock(log_mu_);
+  return std::exchange(error_log_, {});
+}
+
+void MqttTransport::HandleConnect(int rc) {
+  if (rc != 0) {
+    refusal_ = RefusalStatus(where_, rc);
+    return;
+  }
+  connected_.store(true);  // before reading subscriptions_: see Subscribe
+  backoff_.Reset();
+  TakeErrorLog();
+  if (!status_topic_.empty()) {
+    // Queued ahead of anything published after this callback; failure shows up as a lost
+    // connection, which publishes the will ("offline") anyway.
+    mosquitto_publish(mosq_.get(), nullptr, status_topic_.c_str(),
+                      static_cast<int>(options_.online_payload.size()),
+                      options_.online_payload.data(), kQos, /*retain=*/true);
+  }
+  std::vector<std::string> filters;
+  {
+    MutexLock lock(mu_);
+    filters = subscriptions_;
+  }
+  for (const std::string& filter : filters) {
+    mosquitto_subscribe(mosq_.get(), nullptr, filter.c_str(), kQos);
+  }
+  ReportConnection(Status::Ok());
+}
+
+void MqttTransport::HandlePublished(int mid) {
+  std::optional<uint64_t> token;
+  {
+    MutexLock lock(mu_);
+    auto it = tokens_by_mid_.find(mid);
+    if (it == tokens_by_mid_.end()) return;  // the status message
+    token = it->second;
+    tokens_by_mid_.erase(it);
+  }
+  callbacks_.delivered(*token, Status::Ok());
+}
+
+void MqttTransport::HandleMessage(const mosquitto_message& message) {
+  if (!callbacks_.received || message.topic == nullptr) return;
+  Message received;
+  std::string_view topic(message.topic);
+  if (topic.starts_with(options_.topic_prefix)) topic.remove_prefix(options_.topic_prefix.size());
+  received.topic = std::string(topic);
+  if (message.payload != nullptr && message.payloadlen > 0) {
+    received.payload.assign(static_cast<const char*>(message.payload),
+                            static_cast<size_t>(message.payloadlen));
+  }
+  callbacks_.received(received);
+}
+
+void MqttTransport::ReportConnection(const Status& status) {
+  if (status.ok()) {
+    last_failure_.reset();
+  } else {
+    std::string text = status.ToString();
+    if (last_failure_ == text) return;
+    last_failure_ = std::move(text);
+  }
+  if (callbacks_.connection) callbacks_.connection(status);
+}
+
+void MqttTransport::ReportAbandoned() {
+  std::vector<uint64_t> tokens;
+  {
+    MutexLock lock(mu_);
+    tokens.swap(abandoned_);
+  }
+  for (const uint64_t token : tokens) {
+    callbacks_.delivered(
+        token, Internal(fmt::format("{}: libmosquitto reused the packet id of a message still "
+                                    "in flight; publish it again",
+                                    where_)));
+  }
+}
+
+std::optional<SteadyClock::time_point> MqttTransport::CloseDeadline() {
+  MutexLock lock(mu_);
+  if (phase_ != Phase::kClosing) return std::nullopt;
+  return close_deadline_;
+}
+
+void MqttTransport::WaitBeforeRetry(Milliseconds delay) {
+  const SteadyClock::time_point until = SteadyClock::now() + delay;
+  MutexLock lock(mu_);
+  while (true) {
+    SteadyClock::time_point limit = until;
+    if (phase_ == Phase::kClosing) limit = std::min(limit, close_deadline_);
+    if (SteadyClock::now() >= limit) return;
+    wake_.wait_until(mu_, limit);
+  }
+}
+
+void MqttTransport::ConnectionEnded(int rc) {
+  std::string reason = mosquitto_strerror(rc);
+  if (std::string log = TakeErrorLog(); !log.empty()) reason += fmt::format(" ({})", log);
+  if (connected_.exchange(false)) {
+    refusal_.reset();
+    ReportConnection(Unavailable(fmt::format("{}: connection lost: {}", where_, reason)));
+  } else if (refusal_) {
+    ReportConnection(*refusal_);
+    refusal_.reset();
+  } else {
+    ReportConnection(Unavailable(fmt::format("{}: cannot connect: {}", where_, reason)));
+  }
+}
+
+void MqttTransport::Run() {
+  mosquitto* mosq = mosq_.get();
+  // A connect attempt that gets no CONNACK in this time is given up (a host that drops
+  // SYNs would otherwise hold it for the kernel's two-minute TCP timeout).
+  const auto connect_timeout = std::chrono::seconds(options_.keepalive_s);
+  bool first_attempt = true;
+  bool attempting = false;  // libmosquitto holds a connection or an attempt at one
+  SteadyClock::time_point attempt_started;
+  while (true) {
+    ReportAbandoned();
+    if (const auto deadline = CloseDeadline();
+        deadline && (in_flight() == 0 || SteadyClock::now() >= *deadline)) {
+      break;
+    }
+    if (!attempting) {
+      TakeErrorLog();
+      const int rc = first_attempt ? mosquitto_connect_async(mosq, options_.host.c_str(),
+                                                             options_.port, options_.keepalive_s)
+                                   : mosquitto_reconnect_async(mosq);
+      first_attempt = false;
+      if (rc != MOSQ_ERR_SUCCESS) {
+        ConnectionEnded(rc);
+        WaitBeforeRetry(backoff_.Next());
+        continue;
+      }
+      attempting = true;
+      attempt_started = SteadyClock::now();
+    }
+    const int rc = mosquitto_loop(mosq, kLoopTimeoutMs, kLoopMaxPackets);
+    if (rc == MOSQ_ERR_SUCCESS) {
+      if (!connected_.load() && SteadyClock::now() - attempt_started > connect_timeout) {
+        attempting = false;  // the next mosquitto_reconnect_async closes the socket
+        ReportConnection(Unavailable(fmt::format("{}: cannot connect: no answer within {} s",
+                                                 where_, options_.keepalive_s)));
+        WaitBeforeRetry(backoff_.Next());
+      }
+      continue;
+    }
+    attempting = false;
+    ConnectionEnded(rc);
+    WaitBeforeRetry(backoff_.Next());
+  }
+  FinishClose();
+}
+
+void MqttTransport::FinishClose() {
+  mosquitto* mosq = mosq_.get();
+  if (connected_.load()) {
+    // PUBLISH then DISCONNECT leave in this order on one TCP stream: the broker stores the
+    // retained offline status before it sees the clean disconnect (which drops the will).
+    if (!status_topic_.empty()) {
+      mosquitto_publish(mosq, nullptr, status_topic_.c_str(),
+                        static_cast<int>(options_.offline_payload.size()),
+                        options_.offline_payload.data(), kQos, /*retain=*/true);
+    }
+    mosquitto_disconnect(mosq);
+    SteadyClock::time_point grace_end;
+    {
+      MutexLock lock(mu_);
+      grace_end = std::max(close_deadline_, SteadyClock::now()) + kDisconnectGrace;
+    }
+    while (mosquitto_socket(mosq) >= 0 && SteadyClock::now() < grace_end) {
+      if (mosquitto_loop(mosq, kLoopTimeoutMs, kLoopMaxPackets) != MOSQ_ERR_SUCCESS) break;
+    }
+    connected_.store(false);
+  }
+  ReportAbandoned();
+  std::vector<uint64_t> left;
+  {
+    MutexLock lock(mu_);
+    for (const auto& [mid, token] : tokens_by_mid_)
+      left.push_back(token);
+    tokens_by_mid_.clear();
+  }
+  std::sort(left.begin(), left.end());
+  for (const uint64_t token : left) {
+    callbacks_.delivered(
+        token, Status(StatusCode::kCancelled,
+                      fmt::format("{}: transport closed before the broker acknowledged the message",
+                                  where_)));
+  }
+}
+
+}  // namespace
+
+Status ValidateMqttOptions(const MqttOptions& options) {
+  if (options.host.empty()) return InvalidArgument("mqtt.host: empty");
+  if (options.port < 1 || options.port > kMaxPort) {
+    return InvalidArgument(fmt::format("mqtt.port: {} is not in 1..{}", options.port, kMaxPort));
+  }
+  if (options.client_id.empty() && !options.clean_session) {
+    return InvalidArgument(
+        "mqtt.client_id: required with a persistent session (clean_session false)");
+  }
+  if (options.client_id.size() > kMaxClientIdBytes || !ValidUtf8(options.client_id)) {
+    return InvalidArgument(
+        fmt::format("mqtt.client_id: {:?} is not a valid MQTT client id", options.client_id));
+  }
+  if (!options.password.empty() && options.username.empty()) {
+    return InvalidArgument("mqtt.password: set without mqtt.username (MQTT needs both)");
+  }
+  if (!ValidUtf8(options.username)) return InvalidArgument("mqtt.username: not valid UTF-8");
+  if (options.keepalive_s < kMinKeepaliveS || options.keepalive_s > kMaxKeepaliveS) {
+    return InvalidArgument(fmt::format("mqtt.keepalive_s: {} is not in {}..{}", options.keepalive_s,
+                                       kMinKeepaliveS, kMaxKeepaliveS));
+  }
+  if (options.max_inflight < 1 || options.max_inflight > kMaxInflight) {
+    return InvalidArgument(
+        fmt::format("mqtt.max_inflight: {} is not in 1..{}", options.max_inflight, kMaxInflight));
+  }
+  if (options.reconnect_min_ms < 1) {
+    return InvalidArgument(
+        fmt::format("mqtt.reconnect_min_ms: {} is not positive", options.reconnect_min_ms));
+  }
+  if (options.reconnect_max_ms < options.reconnect_min_ms) {
+    return InvalidArgument(fmt::format("mqtt.reconnect_max_ms: {} is below reconnect_min_ms {}",
+                                       options.reconnect_max_ms, options.reconnect_min_ms));
+  }
+  if (!ValidUtf8(options.topic_prefix) ||
+      options.topic_prefix.find_first_of("+#") != std::string::npos) {
+    return InvalidArgument(fmt::format(
+        "mqtt.topic_prefix: {:?} must be valid UTF-8 without wildcards", options.topic_prefix));
+  }
+  if (!options.status_topic.empty()) {
+    const std::string topic = options.topic_prefix + options.status_topic;
+    if (!ValidUtf8(topic) || mosquitto_pub_topic_check(topic.c_str()) != MOSQ_ERR_SUCCESS) {
+      return InvalidArgument(
+          fmt::format("mqtt.status_topic: {:?} is not a valid MQTT topic name", topic));
+    }
+  }
+  const MqttTlsOptions& tls = options.tls;
+  if (!tls.enabled) {
+    if (!tls.ca_file.empty() || !tls.cert_file.empty() || !tls.key_file.empty()) {
+      return InvalidArgument("mqtt.tls: files given but mqtt.tls.enabled is false");
+    }
+    return Status::Ok();
+  }
+  if (!tls.ca_file.empty()) {
+    if (Status s = CheckReadable("mqtt.tls.ca_file", tls.ca_file); !s.ok()) return s;
+  }
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    return InvalidArgument("mqtt.tls: cert_file and key_file go together");
+  }
+  if (!tls.cert_file.empty()) {
+    if (Status s = CheckReadable("mqtt.tls.cert_file", tls.cert_file); !s.ok()) return s;
+    if (Status s = CheckReadable("mqtt.tls.key_file", tls.key_file); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Transport>> MakeMqttTransport(const MqttOptions& options) {
+  if (Status s = ValidateMqttOptions(options); !s.ok()) return s;
+  auto transport = std::make_unique<MqttTransport>(options);
+  if (Status s = transport->Init(); !s.ok()) return s;
+  return std::unique_ptr<Transport>(std::move(transport));
+}
+
+}  // namespace coolflow::transport
