@@ -27,9 +27,9 @@
 namespace coolflow::agent {
 
 struct SpoolOptions {
-  std::filesystem::path dir;             // created when missing
-  uint64_t max_bytes = 64ull << 20;      // the bound on all segments together
-  uint64_t segment_bytes = 1ull << 20;   // a new segment starts past this size
+  std::filesystem::path dir;            // created when missing
+  uint64_t max_bytes = 64ull << 20;     // the bound on all segments together
+  uint64_t segment_bytes = 1ull << 20;  // a new segment starts past this size
   // How often appended data and the checkpoint are fsync'ed; 0 = on every append. Data
   // written is safe from a killed process at once (it is in the page cache); the interval
   // bounds what a power cut can take.
@@ -37,12 +37,12 @@ struct SpoolOptions {
 };
 
 struct SpoolStats {
-  uint64_t appended = 0;       // records appended since Open
-  uint64_t acknowledged = 0;   // records acknowledged since Open
-  uint64_t dropped = 0;        // unacknowledged records dropped because the spool was full
-  uint64_t torn = 0;           // damaged records found at Open and cut off
-  uint64_t depth = 0;          // records appended and not yet acknowledged (all of them)
-  uint64_t bytes = 0;          // bytes on disk in segments
+  uint64_t appended = 0;      // records appended since Open
+  uint64_t acknowledged = 0;  // records acknowledged since Open
+  uint64_t dropped = 0;       // unacknowledged records dropped because the spool was full
+  uint64_t torn = 0;          // damaged records found at Open and cut off
+  uint64_t depth = 0;         // records appended and not yet acknowledged (all of them)
+  uint64_t bytes = 0;         // bytes on disk in segments
 };
 
 // A record read back for delivery.
