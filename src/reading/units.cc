@@ -7,7 +7,7 @@
 namespace coolflow::reading {
 namespace {
 
-constexpr std::array<std::pair<Unit, std::string_view>, 17> kUnitSymbols = {{
+constexpr std::array<std::pair<Unit, std::string_view>, 18> kUnitSymbols = {{
     {Unit::kNone, ""},
     {Unit::kCelsius, "Cel"},
     {Unit::kPercent, "%"},
@@ -25,6 +25,7 @@ constexpr std::array<std::pair<Unit, std::string_view>, 17> kUnitSymbols = {{
     {Unit::kTicks, "ticks"},
     {Unit::kSeconds, "s"},
     {Unit::kHertz, "Hz"},
+    {Unit::kHectopascal, "hPa"},
 }};
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -38,6 +39,8 @@ constexpr MetricInfo kMetrics[] = {
     {"inlet_temperature", Unit::kCelsius, -40, 85, false},
     {"outlet_temperature", Unit::kCelsius, -40, 85, false},
     {"humidity", Unit::kRelativeHumidity, 0, 100, false},
+    // The BME280's measuring range.
+    {"pressure", Unit::kHectopascal, 300, 1100, false},
     {"power", Unit::kWatt, 0, kInf, false},
     {"energy", Unit::kKilowattHour, 0, kInf, true},
     {"current", Unit::kAmpere, 0, kInf, false},

@@ -27,6 +27,7 @@ enum class Unit : uint8_t {
   kTicks,             // "ticks": CPU time counters in USER_HZ
   kSeconds,           // "s"
   kHertz,             // "Hz"
+  kHectopascal,       // "hPa": air pressure
 };
 
 // The wire symbol of a unit ("Cel", "%RH"); "" for kNone.
