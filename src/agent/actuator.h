@@ -18,9 +18,9 @@ struct Command {
   std::string id;      // the sender's id, echoed in the reply
   std::string device;  // the configured device name ("ac1", "fan-r01")
   std::optional<bool> power;
-  std::optional<double> setpoint_c;  // air conditioners
-  std::optional<std::string> mode;   // "cool", "dry", "fan", "heat", "auto"
-  std::optional<std::string> fan;    // AC fan speed: "auto", "low", "medium", "high"
+  std::optional<double> setpoint_c;   // air conditioners
+  std::optional<std::string> mode;    // "cool", "dry", "fan", "heat", "auto"
+  std::optional<std::string> fan;     // AC fan speed: "auto", "low", "medium", "high"
   std::optional<double> fan_percent;  // fans: 0..100 % duty
 
   friend bool operator==(const Command&, const Command&) = default;

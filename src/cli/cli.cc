@@ -17,6 +17,7 @@ int Main(int argc, char** argv) {
   version->callback([] { std::cout << "coolflow " << COOLFLOW_VERSION << "\n"; });
   AddReadingsCommands(app);
   AddRoomCommands(app);
+  AddAgentCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -18,5 +18,7 @@ int Main(int argc, char** argv);
 void AddReadingsCommands(CLI::App& app);
 // Registers `coolflow room ...`.
 void AddRoomCommands(CLI::App& app);
+// Registers `coolflow agent`.
+void AddAgentCommands(CLI::App& app);
 
 }  // namespace coolflow::cli

@@ -50,8 +50,10 @@ constexpr double kBusyOutBytesPerS = 35e6;
 constexpr double kMinUptimeS = 86400;
 constexpr double kMaxUptimeS = 90 * 86400;
 
+// Divides by the steps per unit rather than multiplying by the step, so 0.1 steps give the
+// double nearest 23.7 (as a device printing "23.7" does), not 237 x 0.1 = 23.700000000000003.
 double Quantise(double value, double step) {
-  return std::round(value / step) * step;
+  return std::round(value / step) / (1.0 / step);
 }
 
 }  // namespace

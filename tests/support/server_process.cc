@@ -68,8 +68,8 @@ Result<std::string> FindProgram(const std::string& program, std::string_view pac
     const std::string candidate = dir + "/" + program;
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
   }
-  return NotFound(fmt::format(
-      "{} not found on PATH; install the Debian package {} (./x deps does)", program, package));
+  return NotFound(fmt::format("{} not found on PATH; install the Debian package {} (./x deps does)",
+                              program, package));
 }
 
 Result<uint16_t> FreeLoopbackPort(Protocol protocol) {
@@ -182,7 +182,9 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::Spawn(const std::vector<st
   return process;
 }
 
-ServerProcess::~ServerProcess() { Kill(); }
+ServerProcess::~ServerProcess() {
+  Kill();
+}
 
 void ServerProcess::Reap(int wstatus) {
   exit_description_ = WIFEXITED(wstatus) ? fmt::format("status {}", WEXITSTATUS(wstatus))

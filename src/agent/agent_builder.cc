@@ -1,0 +1,88 @@
+#include "agent/agent_builder.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "agent/spool.h"
+#include "fmt/format.h"
+#include "transport/kafka/kafka_transport.h"
+#include "transport/mqtt/mqtt_transport.h"
+
+namespace coolflow::agent {
+namespace {
+
+// The first line of `path`, without its line break. The content is a secret: errors name
+// only the file.
+Result<std::string> ReadSecret(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IOError(fmt::format("{}: cannot open the password file", path));
+  std::string line;
+  std::getline(in, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.empty()) return InvalidArgument(fmt::format("{}: the password file is empty", path));
+  return line;
+}
+
+Result<std::unique_ptr<transport::Transport>> MakeTransport(const AgentConfig& config,
+                                                            const Topics& topics) {
+  const DeliverySettings& delivery = config.delivery;
+  if (delivery.transport == TransportKind::kKafka) {
+    transport::KafkaOptions options;
+    options.brokers = delivery.kafka.brokers;
+    options.client_id = "coolflow-agent-" + config.box;
+    // Commands: one consumer group per agent, so each agent sees every command for it.
+    options.consumer_group = "coolflow-agent-" + config.box;
+    options.max_inflight = static_cast<int>(delivery.max_in_flight);
+    for (const auto& [key, value] : delivery.kafka.properties)
+      options.extra[key] = value;
+    if (Status s = transport::ValidateKafkaOptions(options); !s.ok()) {
+      return Status(s.code(), fmt::format("{}: delivery.{}", config.source, s.message()));
+    }
+    return transport::MakeKafkaTransport(options);
+  }
+  const MqttSettings& mqtt = delivery.mqtt;
+  transport::MqttOptions options;
+  options.host = mqtt.host;
+  options.port = mqtt.port;
+  options.client_id = mqtt.client_id.empty() ? "coolflow-agent-" + config.box : mqtt.client_id;
+  options.clean_session = false;
+  options.username = mqtt.username;
+  if (!mqtt.password_file.empty()) {
+    auto password = ReadSecret(mqtt.password_file);
+    if (!password.ok()) return password.status();
+    options.password = std::move(*password);
+  }
+  options.keepalive_s = mqtt.keepalive_s;
+  if (!mqtt.ca_file.empty() || !mqtt.cert_file.empty()) {
+    options.tls.enabled = true;
+    options.tls.ca_file = mqtt.ca_file;
+    options.tls.cert_file = mqtt.cert_file;
+    options.tls.key_file = mqtt.key_file;
+  }
+  options.status_topic = topics.Status(config.box);
+  options.max_inflight = static_cast<int>(delivery.max_in_flight);
+  if (Status s = transport::ValidateMqttOptions(options); !s.ok()) {
+    return Status(s.code(), fmt::format("{}: delivery.{}", config.source, s.message()));
+  }
+  return transport::MakeMqttTransport(options);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Agent>> BuildAgent(const AgentConfig& config, const Clock& clock) {
+  const Topics topics = TopicsFor(config.delivery);
+  auto transport = MakeTransport(config, topics);
+  if (!transport.ok()) return transport.status();
+  SpoolOptions spool_options;
+  spool_options.dir = config.spool.dir;
+  spool_options.max_bytes = config.spool.max_mb << 20;
+  spool_options.sync_interval = config.spool.sync_interval;
+  auto spool = Spool::Open(spool_options, clock);
+  if (!spool.ok()) {
+    return Status(spool.status().code(),
+                  fmt::format("{}: spool: {}", config.source, spool.status().message()));
+  }
+  return Agent::Create(config, clock, std::move(*transport), std::move(*spool));
+}
+
+}  // namespace coolflow::agent
