@@ -9,4 +9,7 @@ set(COOLFLOW_FUZZ_TARGETS
     fuzz_coolflow_json
     fuzz_ac_command
     fuzz_timestamp
-    fuzz_scenario)
+    fuzz_scenario
+    fuzz_agent_config
+    fuzz_command
+    fuzz_kernel_files)

@@ -35,6 +35,8 @@ std::span<const InputKind> InputKinds() {
        config::ParseRoomInput},
       {"sysfs", "Linux sensors: IIO (DHT11/DHT22, BME280), 1-Wire (DS18B20), hwmon",
        config::ParseSysfsInput},
+      {"snmp", "servers' 14 resource items and uptime over SNMP (v2c, v3 authPriv)",
+       config::ParseSnmpInput},
       {"host", "the agent's own box: CPU, load, memory, disk, network from /proc",
        config::ParseHostInput},
   };

@@ -10,6 +10,7 @@ namespace coolflow::agent::config {
 Status ParseRoomInput(yaml::Reader& r, const yaml::Item& item, InputSpec& spec);
 Status ParseSysfsInput(yaml::Reader& r, const yaml::Item& item, InputSpec& spec);
 Status ParseHostInput(yaml::Reader& r, const yaml::Item& item, InputSpec& spec);
+Status ParseSnmpInput(yaml::Reader& r, const yaml::Item& item, InputSpec& spec);
 Status ParseRoomDevice(yaml::Reader& r, const yaml::Item& item, DeviceSpec& spec);
 Status ParseMqttDevice(yaml::Reader& r, const yaml::Item& item, DeviceSpec& spec);
 Status ParseLircDevice(yaml::Reader& r, const yaml::Item& item, DeviceSpec& spec);

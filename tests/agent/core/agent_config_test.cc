@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 
 namespace coolflow::agent {
@@ -78,7 +79,8 @@ TEST(AgentConfig, RefusesBadFilesWithLineAndField) {
        "agent.yaml:1:6: box: box id 'pi 1' has a character outside [A-Za-z0-9_.-] at byte 2"},
       {"box: pi-1\n", "agent.yaml:1:1: no inputs: the agent would read nothing"},
       {"box: pi-1\ninputs:\n  - kind: thermometer\n",
-       "agent.yaml:3:11: inputs[0].kind: unknown input kind; expected one of: room, sysfs, host"},
+       "agent.yaml:3:11: inputs[0].kind: unknown input kind; expected one of: room, sysfs, snmp, "
+       "host"},
       {"box: pi-1\ninputs:\n  - interval: 5s\n",
        "agent.yaml:3:5: inputs[0]: missing required key \"kind\""},
       {"box: pi-1\ninputs:\n  - kind: room\n    interval: 5 s\n",
@@ -124,6 +126,22 @@ TEST(AgentConfig, RefusesBadFilesWithLineAndField) {
        "\"SET_{temp}\"}}\n",
        "agent.yaml:4:5: devices[0]: keys.setpoint: key template \"SET_{temp}\": unknown "
        "placeholder {temp} (known: {setpoint}, {mode}, {MODE}, {fan}, {FAN})"},
+      {"box: pi-1\ninputs:\n  - kind: snmp\n    targets:\n      - {box: srv-1, address: "
+       "127.0.0.1, community: public}\n",
+       "agent.yaml:5:53: inputs[0].targets[0].community: is a secret: never written in the "
+       "config; put it in a file and set community_file"},
+      {"box: pi-1\ninputs:\n  - kind: snmp\n    targets:\n      - {box: srv-1, address: "
+       "127.0.0.1, community_file: nowhere}\n",
+       "agent.yaml:5:58: inputs[0].targets[0].community_file: no such file: " + kScenarioFolder +
+           "/nowhere"},
+      {"box: pi-1\ninputs:\n  - kind: snmp\n    targets:\n      - {box: srv-1, address: "
+       "localhost}\n",
+       "agent.yaml:3:5: inputs[0]: targets[0] (box srv-1): address 'localhost': 'localhost' is not "
+       "an IPv4 address (host names are not resolved: net-snmp would block on DNS whenever a "
+       "session opens)"},
+      {"box: pi-1\ninputs:\n  - kind: snmp\n",
+       "agent.yaml:3:5: inputs[0]: no targets: list the "
+       "boxes to poll"},
       {"box: pi-1\n---\nbox: pi-2\n", "agent.yaml:2:1: an agent config holds one YAML document"},
       {"box: [pi-1\n", "agent.yaml:2:1: YAML syntax error: end of sequence flow not found"},
   };
@@ -132,6 +150,22 @@ TEST(AgentConfig, RefusesBadFilesWithLineAndField) {
     ASSERT_FALSE(config.ok()) << c.yaml;
     EXPECT_EQ(config.status().message(), c.error) << c.yaml;
   }
+}
+
+TEST(AgentConfig, ReadsSnmpSecretsFromFiles) {
+  const std::string dir = ::testing::TempDir();
+  const std::string community = dir + "/community";
+  {
+    std::ofstream out(community);
+    out << "s3cret-community\n";
+  }
+  auto config = Parse(
+      "box: pi-1\ninputs:\n  - kind: snmp\n    request_timeout: 300ms\n"
+      "    targets:\n      - {box: srv-1, address: 127.0.0.1:1161, "
+      "community_file: " +
+      community + ", interface: lo}\n");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->inputs[0].kind, "snmp");
 }
 
 TEST(AgentConfig, ErrorsNeverEchoAPassword) {

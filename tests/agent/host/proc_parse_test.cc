@@ -181,6 +181,8 @@ TEST(HostParse, NetDevRefusesBrokenText) {
            {header + "eth0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n",
             "line 3: expected 'interface: counters'"},
            {header + "eth0: 1 2 3 4 5 6 7 8 9 10\n", "line 3: eth0 has 10 counters; 16 expected"},
+           {header + "face |b: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n",
+            "line 3: 'face |b' is not an interface name"},
            {header + "eth0: 1 2 3 4 5 6 7 8 x 10 11 12 13 14 15 16\n",
             "line 3: eth0 transmit bytes 'x' is not a whole number"},
            {header + "eth0: 99999999999999999999999 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n",

@@ -240,6 +240,11 @@ Result<std::vector<NetDevCounters>> ParseNetDev(std::string_view text) {
       return InvalidArgument(
           fmt::format("line {}: expected 'interface: counters', found {}", line_no, Quote(line)));
     }
+    // The kernel refuses names with blanks, '/' or ':' (dev_valid_name in net/core/dev.c).
+    if (name.find_first_of(" \t\v\f\r/") != std::string_view::npos) {
+      return InvalidArgument(
+          fmt::format("line {}: {} is not an interface name", line_no, Quote(name)));
+    }
     const Fields f = Split(line.substr(colon + 1));
     if (f.count != kNetDevFields) {
       return InvalidArgument(fmt::format("line {}: {} has {} counters; {} expected", line_no, name,
