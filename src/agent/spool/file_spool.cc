@@ -63,7 +63,7 @@ Result<std::unique_ptr<FileSpool>> FileSpool::Open(const SpoolOptions& options,
   }
   auto spool = std::make_unique<FileSpool>(Passkey{}, options, clock);
   {
-    spool::MutexLock lock(spool->mutex_);
+    MutexLock lock(spool->mutex_);
     if (Status s = spool->RecoverLocked(); !s.ok()) return s;
   }
   return spool;
@@ -75,7 +75,7 @@ FileSpool::FileSpool(Passkey, const SpoolOptions& options, const Clock& clock)
       checkpoint_path_(options.dir / spool::kCheckpointFileName) {}
 
 FileSpool::~FileSpool() {
-  spool::MutexLock lock(mutex_);
+  MutexLock lock(mutex_);
   if (!failed_.ok()) return;
   Status status = SyncDataLocked();
   if (status.ok()) status = WriteCheckpointLocked(/*closing=*/true);
@@ -382,7 +382,7 @@ Status FileSpool::FailLocked(Status status) {
 // ---- Sequence numbers ----
 
 uint64_t FileSpool::ReserveSeq(std::string_view box, uint64_t count) {
-  spool::MutexLock lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = seqs_.find(box);
   if (it == seqs_.end()) it = seqs_.emplace(std::string(box), BoxSeq{}).first;
   BoxSeq& seq = it->second;
@@ -406,7 +406,7 @@ uint64_t FileSpool::ReserveSeq(std::string_view box, uint64_t count) {
 // ---- Appending ----
 
 Status FileSpool::Append(const transport::Message& message) {
-  spool::MutexLock lock(mutex_);
+  MutexLock lock(mutex_);
   if (!failed_.ok()) return failed_;
   const uint64_t size = spool::EncodedRecordSize(message);
   if (size - spool::kRecordFrameSize > spool::kMaxRecordBodySize ||
@@ -516,7 +516,7 @@ void FileSpool::RemoveSegmentLocked(SegmentMap::iterator it) {
 // ---- Reading ----
 
 std::optional<SpoolRecord> FileSpool::Next() {
-  spool::MutexLock lock(mutex_);
+  MutexLock lock(mutex_);
   while (true) {
     cursor_.id = std::max(cursor_.id, floor_);
     if (cursor_.id >= next_id_) return std::nullopt;
@@ -588,7 +588,7 @@ void FileSpool::LoseRestOfSegmentLocked(Segment& segment, uint64_t offset, uint6
 }
 
 void FileSpool::Acknowledge(uint64_t id) {
-  spool::MutexLock lock(mutex_);
+  MutexLock lock(mutex_);
   if (id < floor_ || id >= next_id_ || acked_.Contains(id)) return;
   const auto it = SegmentAtOrAfter(id);
   if (it == segments_.end() || id < it->second.first_id) return;  // dropped or lost
@@ -599,14 +599,14 @@ void FileSpool::Acknowledge(uint64_t id) {
 }
 
 void FileSpool::Rewind() {
-  spool::MutexLock lock(mutex_);
+  MutexLock lock(mutex_);
   cursor_.id = floor_;
 }
 
 // ---- Syncing ----
 
 Status FileSpool::Sync() {
-  spool::MutexLock lock(mutex_);
+  MutexLock lock(mutex_);
   if (!failed_.ok()) return failed_;
   return SyncLocked();
 }
@@ -667,12 +667,12 @@ void FileSpool::DeleteAcknowledgedSegmentsLocked() {
 }
 
 SpoolStats FileSpool::stats() const {
-  spool::MutexLock lock(mutex_);
+  MutexLock lock(mutex_);
   return stats_;
 }
 
 std::vector<SpoolDamage> FileSpool::damage() const {
-  spool::MutexLock lock(mutex_);
+  MutexLock lock(mutex_);
   return damage_;
 }
 

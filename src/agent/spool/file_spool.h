@@ -35,7 +35,7 @@
 #include "agent/spool/ack_set.h"
 #include "agent/spool/posix_file.h"
 #include "agent/spool/segment_reader.h"
-#include "agent/spool/thread_annotations.h"
+#include "common/thread_annotations.h"
 
 namespace coolflow::agent {
 
@@ -146,7 +146,7 @@ class FileSpool final : public Spool {
   const Clock& clock_;
   const std::filesystem::path checkpoint_path_;
 
-  mutable spool::Mutex mutex_;
+  mutable Mutex mutex_;
   spool::File lock_file_ COOLFLOW_GUARDED_BY(mutex_);
   SegmentMap segments_ COOLFLOW_GUARDED_BY(mutex_);
   // The newest segment, open for appending; closed when there is none or it is damaged.

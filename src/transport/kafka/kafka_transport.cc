@@ -16,14 +16,12 @@
 #include <utility>
 #include <vector>
 
+#include "common/thread_annotations.h"
 #include "fmt/format.h"
-#include "transport/kafka/thread_annotations.h"
 
 namespace coolflow::transport {
 namespace {
 
-using kafka_internal::Mutex;
-using kafka_internal::MutexLock;
 using SteadyClock = std::chrono::steady_clock;
 using Milliseconds = std::chrono::milliseconds;
 

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -18,15 +19,12 @@
 #include <utility>
 #include <vector>
 
+#include "common/thread_annotations.h"
 #include "fmt/format.h"
-#include "transport/mqtt/thread_annotations.h"
 
 namespace coolflow::transport {
 namespace {
 
-using mqtt_internal::CondVar;
-using mqtt_internal::Mutex;
-using mqtt_internal::MutexLock;
 using SteadyClock = std::chrono::steady_clock;
 using Milliseconds = std::chrono::milliseconds;
 
@@ -168,7 +166,7 @@ class MqttTransport final : public Transport {
   std::mutex close_mu_;
 
   mutable Mutex mu_;
-  CondVar wake_;  // signalled when Close is called
+  std::condition_variable wake_;  // signalled when Close is called
   Phase phase_ COOLFLOW_GUARDED_BY(mu_) = Phase::kNew;
   SteadyClock::time_point close_deadline_ COOLFLOW_GUARDED_BY(mu_);
   // Messages handed to libmosquitto and not yet acknowledged, by MQTT packet id.
@@ -470,7 +468,7 @@ void MqttTransport::WaitBeforeRetry(Milliseconds delay) {
     SteadyClock::time_point limit = until;
     if (phase_ == Phase::kClosing) limit = std::min(limit, close_deadline_);
     if (SteadyClock::now() >= limit) return;
-    wake_.wait_until(mu_, limit);
+    lock.WaitUntil(wake_, limit);
   }
 }
 

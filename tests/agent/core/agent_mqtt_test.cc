@@ -16,6 +16,7 @@
 #include "mqtt_collector.h"
 #include "nlohmann/json.hpp"
 #include "reading/format.h"
+#include "support/lircd_server.h"
 #include "support/mosquitto_server.h"
 #include "support/server_process.h"
 
@@ -187,6 +188,126 @@ TEST_F(AgentMqttTest, DeliversNumberedReadingsAndAnswersCommands) {
   EXPECT_EQ(Metric(text, "coolflow_agent_bad_commands_total"), 1);
   EXPECT_EQ(Metric(text, "coolflow_agent_broker_connected"), 1);
   agent->Stop();
+}
+
+// A command from the broker reaches a real lircd as the seed's remote and keys; a device
+// that takes MQTT gets its whole state; `format: seed` writes the seed's temp CSV.
+TEST_F(AgentMqttTest, DrivesLircAndMqttDevicesAndSpeaksTheSeedsFormat) {
+  auto broker = MosquittoServer::Start();
+  ASSERT_TRUE(broker.ok()) << broker.status().ToString();
+  auto lircd = coolflow::testing::LircdServer::Start();
+  ASSERT_TRUE(lircd.ok()) << lircd.status().ToString();
+  auto collector = MqttCollector::Start((*broker)->port(), "#", "collector-devices");
+  ASSERT_TRUE(collector.ok()) << collector.status().ToString();
+  const std::string yaml =
+      fmt::format(R"(box: {box}
+room:
+  scenario: {source}/scenarios/steady-week.yaml
+inputs:
+  - kind: room
+    interval: 200ms
+    racks: [r01]
+    servers: false
+    acs: false
+devices:
+  - name: ServerRoom_AC1
+    kind: lirc
+    socket: {socket}
+    remote: ServerRoom_AC1
+  - name: fan-r01
+    kind: mqtt
+    class: fan
+delivery:
+  format: seed
+  mqtt: {{host: 127.0.0.1, port: {port}}}
+spool:
+  dir: {spool}
+metrics:
+  port: -1
+log_level: warn
+)",
+                  fmt::arg("box", kBox), fmt::arg("source", COOLFLOW_SOURCE_DIR),
+                  fmt::arg("socket", (*lircd)->socket()), fmt::arg("port", (*broker)->port()),
+                  fmt::arg("spool", (dir_ / "spool").string()));
+  auto config = ParseAgentConfig(yaml, "agent.yaml", ".");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  auto agent = BuildAgent(*config, SystemClock::Instance());
+  ASSERT_TRUE(agent.ok()) << agent.status().ToString();
+  ASSERT_TRUE((*agent)->Start().ok());
+
+  // Readings flowing means the agent is connected and subscribed to its command topic.
+  ASSERT_TRUE((*collector)
+                  ->WaitFor(
+                      [](const auto& messages) {
+                        for (const CollectedMessage& m : messages) {
+                          if (m.topic == "coolflow/temp") return true;
+                        }
+                        return false;
+                      },
+                      kWait));
+  // The seed's controlAC1 command, as its hub sent it.
+  auto replies = [&](size_t n) {
+    return (*collector)
+        ->WaitFor(
+            [&](const auto& messages) {
+              size_t count = 0;
+              for (const CollectedMessage& m : messages)
+                count += m.topic == "coolflow/reply/pi-t";
+              return count >= n;
+            },
+            kWait);
+  };
+  ASSERT_TRUE(
+      (*collector)
+          ->Publish("coolflow/command/pi-t", "name=ServerRoom_AC1&temperature=24&direction=1")
+          .ok());
+  ASSERT_TRUE(replies(1));
+  auto sent = (*lircd)->Transmitted();
+  ASSERT_TRUE(sent.ok()) << sent.status().ToString();
+  EXPECT_EQ(*sent, (std::vector<std::string>{"ServerRoom_AC1 POWER_ON", "ServerRoom_AC1 SET_24"}));
+
+  ASSERT_TRUE(
+      (*collector)
+          ->Publish("coolflow/command/pi-t", R"({"id":"f1","device":"fan-r01","fan_percent":40})")
+          .ok());
+  ASSERT_TRUE((*collector)
+                  ->WaitFor(
+                      [](const auto& messages) {
+                        for (const CollectedMessage& m : messages) {
+                          if (m.topic == "coolflow/device/fan-r01") return true;
+                        }
+                        return false;
+                      },
+                      kWait));
+  for (const CollectedMessage& m : (*collector)->messages()) {
+    if (m.topic != "coolflow/device/fan-r01") continue;
+    const auto state = nlohmann::json::parse(m.payload);
+    EXPECT_EQ(state["device"], "fan-r01");
+    EXPECT_EQ(state["power"], true);
+    EXPECT_EQ(state["fan_percent"], 40);
+  }
+
+  // Readings of measurement temp go out as the seed's CSV: x,id,humidity,temperature.
+  ASSERT_TRUE((*collector)
+                  ->WaitFor(
+                      [](const auto& messages) {
+                        for (const CollectedMessage& m : messages) {
+                          if (m.topic == "coolflow/temp") return true;
+                        }
+                        return false;
+                      },
+                      kWait));
+  const reading::Format* csv = reading::FindFormat("temp-csv");
+  for (const CollectedMessage& m : (*collector)->messages()) {
+    if (m.topic != "coolflow/temp") continue;
+    reading::DecodeOptions options;
+    options.now = SystemClock::Instance().Now();
+    reading::DecodeResult result;
+    csv->decoder->Decode(m.payload, options, result);
+    EXPECT_TRUE(result.errors.empty()) << m.payload;
+    EXPECT_EQ(result.readings.size(), 2u) << m.payload;
+  }
+  (*agent)->Stop();
 }
 
 // The issue's outage test: publishing at 10 Hz, Mosquitto goes away for 60 s and comes back;

@@ -160,7 +160,7 @@ Result<std::unique_ptr<BoxPoller>> BoxPoller::Create(const SnmpTarget& target,
   bool auth_derived = false;
   bool priv_derived = false;
   {
-    NetSnmpLock lock;
+    MutexLock lock(g_net_snmp_mutex);
     auth_derived = derive(target.auth_password, poller->auth_key_.data(), poller->auth_key_.size(),
                           poller->auth_key_length_);
     priv_derived = derive(target.priv_password, poller->priv_key_.data(), poller->priv_key_.size(),
@@ -179,7 +179,7 @@ Result<std::unique_ptr<BoxPoller>> BoxPoller::Create(const SnmpTarget& target,
 
 BoxPoller::~BoxPoller() {
   {
-    NetSnmpLock lock;
+    MutexLock lock(g_net_snmp_mutex);
     CloseSession();
   }
   Wipe(auth_key_.data(), auth_key_.size());

@@ -49,10 +49,10 @@ class BoxPoller {
   // passwords (net-snmp's generate_Ku, under g_net_snmp_mutex); nothing is sent.
   static Result<std::unique_ptr<BoxPoller>> Create(const SnmpTarget& target,
                                                    std::chrono::milliseconds timeout, int retries)
-      COOLFLOW_SNMP_TSA(locks_excluded(g_net_snmp_mutex));
+      COOLFLOW_EXCLUDES(g_net_snmp_mutex);
 
   // Closes the session (taking g_net_snmp_mutex) and wipes the keys and secrets.
-  ~BoxPoller() COOLFLOW_SNMP_TSA(locks_excluded(g_net_snmp_mutex));
+  ~BoxPoller() COOLFLOW_EXCLUDES(g_net_snmp_mutex);
   BoxPoller(const BoxPoller&) = delete;
   BoxPoller& operator=(const BoxPoller&) = delete;
 
@@ -60,23 +60,22 @@ class BoxPoller {
 
   // Begins a poll at `now`: forgets the last poll's outcome, opens the session when there
   // is none and sends the first request. A failure to do so is reported at once.
-  void Start(SteadyTime now) COOLFLOW_SNMP_TSA(requires_capability(g_net_snmp_mutex));
+  void Start(SteadyTime now) COOLFLOW_REQUIRES(g_net_snmp_mutex);
 
   // Whether this poll still waits for an answer.
   bool waiting() const { return phase_ != Phase::kDone; }
   // The session's socket while waiting, else -1.
-  int socket() const COOLFLOW_SNMP_TSA(requires_capability(g_net_snmp_mutex));
+  int socket() const COOLFLOW_REQUIRES(g_net_snmp_mutex);
   // When net-snmp next wants to resend or give up a request (SteadyTime::max() when never).
-  SteadyTime NextTimer(SteadyTime now) COOLFLOW_SNMP_TSA(requires_capability(g_net_snmp_mutex));
+  SteadyTime NextTimer(SteadyTime now) COOLFLOW_REQUIRES(g_net_snmp_mutex);
 
   // Reads the socket when `readable`, lets net-snmp resend or expire requests whose time
   // came, and takes the poll a step further when an answer (or the end of trying) came.
-  void Service(bool readable, SteadyTime now)
-      COOLFLOW_SNMP_TSA(requires_capability(g_net_snmp_mutex));
+  void Service(bool readable, SteadyTime now) COOLFLOW_REQUIRES(g_net_snmp_mutex);
 
   // The poll's deadline came while waiting: reports the box as not answering and closes the
   // session, so no late answer or resend outlives the poll.
-  void Abandon(SteadyTime now) COOLFLOW_SNMP_TSA(requires_capability(g_net_snmp_mutex));
+  void Abandon(SteadyTime now) COOLFLOW_REQUIRES(g_net_snmp_mutex);
 
   // Appends the poll's readings (stamped `now`) and errors to `result`; updates the rates.
   // Calls nothing in net-snmp.
@@ -110,29 +109,28 @@ class BoxPoller {
   // net-snmp's callback. It runs inside the library calls the BoxPoller makes with
   // g_net_snmp_mutex held, which the analysis cannot follow through C.
   static int OnPdu(int operation, netsnmp_session* session, int request_id, netsnmp_pdu* pdu,
-                   void* magic) COOLFLOW_SNMP_TSA(no_thread_safety_analysis);
-  void HandlePdu(int operation, netsnmp_pdu* pdu)
-      COOLFLOW_SNMP_TSA(requires_capability(g_net_snmp_mutex));
+                   void* magic) COOLFLOW_NO_THREAD_SAFETY_ANALYSIS;
+  void HandlePdu(int operation, netsnmp_pdu* pdu) COOLFLOW_REQUIRES(g_net_snmp_mutex);
   void ParseWalk(netsnmp_pdu* pdu);
   void ParseGet(netsnmp_pdu* pdu);
   void ParseItem(const ItemSpec& spec, const netsnmp_variable_list& var);
-  void Advance(SteadyTime now) COOLFLOW_SNMP_TSA(requires_capability(g_net_snmp_mutex));
+  void Advance(SteadyTime now) COOLFLOW_REQUIRES(g_net_snmp_mutex);
 
-  bool OpenSession() COOLFLOW_SNMP_TSA(requires_capability(g_net_snmp_mutex));
-  void CloseSession() COOLFLOW_SNMP_TSA(requires_capability(g_net_snmp_mutex));
+  bool OpenSession() COOLFLOW_REQUIRES(g_net_snmp_mutex);
+  void CloseSession() COOLFLOW_REQUIRES(g_net_snmp_mutex);
   // Sends `pdu` (taking it) for the next phase; on failure reports it and ends the poll.
-  void Send(netsnmp_pdu* pdu, Phase phase) COOLFLOW_SNMP_TSA(requires_capability(g_net_snmp_mutex));
-  void SendProbe() COOLFLOW_SNMP_TSA(requires_capability(g_net_snmp_mutex));
+  void Send(netsnmp_pdu* pdu, Phase phase) COOLFLOW_REQUIRES(g_net_snmp_mutex);
+  void SendProbe() COOLFLOW_REQUIRES(g_net_snmp_mutex);
   // The walk when a row is unknown, else the GET.
-  void SendRowsOrGet() COOLFLOW_SNMP_TSA(requires_capability(g_net_snmp_mutex));
-  void SendWalk() COOLFLOW_SNMP_TSA(requires_capability(g_net_snmp_mutex));
-  void SendGet() COOLFLOW_SNMP_TSA(requires_capability(g_net_snmp_mutex));
+  void SendRowsOrGet() COOLFLOW_REQUIRES(g_net_snmp_mutex);
+  void SendWalk() COOLFLOW_REQUIRES(g_net_snmp_mutex);
+  void SendGet() COOLFLOW_REQUIRES(g_net_snmp_mutex);
   void FinishWalk();
   void PlanGet();
   void Fail(std::string why);
   // What to add to "no answer within N ms" about why a box may stay silent.
   std::string_view TimeoutHint(Phase phase) const;
-  std::string SessionError() COOLFLOW_SNMP_TSA(requires_capability(g_net_snmp_mutex));
+  std::string SessionError() COOLFLOW_REQUIRES(g_net_snmp_mutex);
 
   // Configuration.
   SnmpTarget target_;

@@ -3,6 +3,7 @@
 #include <clocale>
 #include <cstdlib>
 #include <iterator>
+#include <mutex>
 #include <string>
 
 #include "fmt/format.h"
@@ -20,12 +21,12 @@ constexpr const char* kNoPersistentDir = "/dev/null";
 
 }  // namespace
 
-NetSnmpMutex g_net_snmp_mutex;
+Mutex g_net_snmp_mutex;
 
 void InitNetSnmpOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
-    NetSnmpLock lock;
+    MutexLock lock(g_net_snmp_mutex);
     // Keep net-snmp small and quiet: no snmp.conf, no persistent files, no hosts files,
     // no SIGALRM, no MIB files. With no MIB directory nothing can be parsed (memory stays
     // flat whatever MIBs the box has installed); with an empty module list net-snmp does

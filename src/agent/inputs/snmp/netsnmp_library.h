@@ -4,7 +4,7 @@
 // Thread safety: net-snmp keeps global state even behind its single-session API (the v3
 // user table and key cache, engine time lists, request ids, snmp_errno, the transport
 // registry), so every call into libnetsnmp - and every callback it makes, which runs inside
-// such a call - happens with the process-wide NetSnmpMutex held (g_net_snmp_mutex). The lock
+// such a call - happens with the process-wide mutex g_net_snmp_mutex held. The lock
 // is held only around library calls, never while waiting for packets, so two SNMP inputs
 // polled from two threads interleave instead of queueing behind each other's deadlines.
 #pragma once
@@ -14,47 +14,22 @@
 #include <net-snmp/net-snmp-includes.h>
 // clang-format on
 
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
-// Clang thread-safety annotations, named for this library only (the tree has no shared set
-// in src/common yet); they compile to nothing with other compilers.
-#if defined(__clang__)
-#define COOLFLOW_SNMP_TSA(x) __attribute__((x))
-#else
-#define COOLFLOW_SNMP_TSA(x)
-#endif
+#include "common/thread_annotations.h"
 
 namespace coolflow::agent::snmp {
 
-// The mutex that serialises calls into net-snmp.
-class COOLFLOW_SNMP_TSA(capability("mutex")) NetSnmpMutex {
- public:
-  void Lock() COOLFLOW_SNMP_TSA(acquire_capability()) { mutex_.lock(); }
-  void Unlock() COOLFLOW_SNMP_TSA(release_capability()) { mutex_.unlock(); }
-
- private:
-  std::mutex mutex_;
-};
-
-// The one instance for the process.
-extern NetSnmpMutex g_net_snmp_mutex;
-
-// Holds g_net_snmp_mutex for its scope.
-class COOLFLOW_SNMP_TSA(scoped_lockable) NetSnmpLock {
- public:
-  NetSnmpLock() COOLFLOW_SNMP_TSA(acquire_capability(g_net_snmp_mutex)) { g_net_snmp_mutex.Lock(); }
-  ~NetSnmpLock() COOLFLOW_SNMP_TSA(release_capability()) { g_net_snmp_mutex.Unlock(); }
-  NetSnmpLock(const NetSnmpLock&) = delete;
-  NetSnmpLock& operator=(const NetSnmpLock&) = delete;
-};
+// The mutex that serialises calls into net-snmp: the one instance for the process. Hold it
+// with MutexLock lock(g_net_snmp_mutex).
+extern Mutex g_net_snmp_mutex;
 
 // Initialises net-snmp for this process the first time it is called (see snmp_input.h:
 // no MIB files, no configuration or persistent files, the caller's LC_CTYPE kept).
 // Thread-safe; takes g_net_snmp_mutex itself.
-void InitNetSnmpOnce() COOLFLOW_SNMP_TSA(locks_excluded(g_net_snmp_mutex));
+void InitNetSnmpOnce() COOLFLOW_EXCLUDES(g_net_snmp_mutex);
 
 // An OID as net-snmp holds it.
 using Oid = std::vector<oid>;

@@ -46,7 +46,7 @@ class SnmpInput final : public agent::Input {
       return;
     }
     {
-      NetSnmpLock lock;
+      MutexLock lock(g_net_snmp_mutex);
       for (auto& box : boxes_)
         box->Start(clock);
     }
@@ -55,7 +55,7 @@ class SnmpInput final : public agent::Input {
       waits_.clear();
       waiting_boxes_.clear();
       {
-        NetSnmpLock lock;
+        MutexLock lock(g_net_snmp_mutex);
         clock = steady_clock::now();
         for (auto& box : boxes_) {
           if (!box->waiting()) continue;
@@ -68,12 +68,12 @@ class SnmpInput final : public agent::Input {
       const int ready = ::poll(waits_.data(), waits_.size(), WaitMs(clock, wake));
       if (ready < 0 && errno != EINTR) {
         // Cannot happen with valid descriptors; end the poll rather than spin.
-        NetSnmpLock lock;
+        MutexLock lock(g_net_snmp_mutex);
         for (BoxPoller* box : waiting_boxes_)
           box->Abandon(steady_clock::now());
         break;
       }
-      NetSnmpLock lock;
+      MutexLock lock(g_net_snmp_mutex);
       clock = steady_clock::now();
       for (size_t i = 0; i < waiting_boxes_.size(); ++i) {
         const bool readable = ready > 0 && (waits_[i].revents & (POLLIN | POLLERR)) != 0;
@@ -81,7 +81,7 @@ class SnmpInput final : public agent::Input {
       }
     }
     {
-      NetSnmpLock lock;
+      MutexLock lock(g_net_snmp_mutex);
       for (auto& box : boxes_)
         box->Abandon(deadline);
     }

@@ -14,8 +14,8 @@
 #include <thread>
 #include <utility>
 
-#include "agent/inputs/sysfs/annotated_mutex.h"
 #include "agent/inputs/sysfs/sysfs_sensor.h"
+#include "common/thread_annotations.h"
 #include "fmt/format.h"
 #include "reading/validate.h"
 
