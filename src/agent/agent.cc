@@ -17,6 +17,8 @@ using SteadyClock = std::chrono::steady_clock;
 // so their acknowledgements are not taken for spool records'.
 constexpr uint64_t kDirectToken = uint64_t{1} << 63;
 constexpr size_t kMaxQueuedCommands = 256;
+// Failed polls in a row before a source's failure is logged as a warning.
+constexpr int kFailuresBeforeWarning = 3;
 constexpr auto kDeliveryTick = std::chrono::milliseconds(200);
 
 const reading::Format& FormatNamed(std::string_view name) {
@@ -185,7 +187,7 @@ Status Agent::Start() {
 void Agent::Stop(int drain_ms) {
   if (!started_) return;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (stopping_) return;
     stopping_ = true;
   }
@@ -216,7 +218,7 @@ std::string Agent::RenderMetrics() {
 
 void Agent::Wake() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     work_ = true;
   }
   wake_.notify_all();
@@ -228,30 +230,37 @@ void Agent::PollLoop(RunningInput& running) {
   const InputSpec& spec = running.spec;
   const auto interval = std::chrono::nanoseconds(spec.interval);
   const auto timeout = std::chrono::nanoseconds(spec.timeout);
-  // Which sources failed at the last poll, so a failure is logged when it starts and when it
-  // ends, not at every interval (the counter counts every one).
-  std::map<std::string, std::string> failing;
+  // Failed polls in a row, per source. One-off failures are normal for some parts (a DHT22
+  // misses a read now and then): they are counted, and logged at debug; a source that keeps
+  // failing is logged once as a warning, and again when it recovers.
+  std::map<std::string, int> failing;
   auto next = SteadyClock::now();
   for (;;) {
     {
-      std::unique_lock lock(mutex_);
-      if (wake_.wait_until(lock, next, [this] { return stopping_; })) return;
+      MutexLock lock(mutex_);
+      while (!stopping_ && lock.WaitUntil(wake_, next)) {
+      }
+      if (stopping_) return;
     }
     const auto started = SteadyClock::now();
     PollResult result;
     running.input->Poll(clock_.Now(), started + timeout, result);
     polls_.Add({spec.name});
-    std::map<std::string, std::string> now_failing;
+    std::map<std::string, int> now_failing;
     for (const InputError& error : result.errors) {
       poll_errors_.Add({spec.name, error.source});
-      if (failing.find(error.source) == failing.end()) {
-        spdlog::warn("input {}: {}: {}", spec.name, error.source, error.why);
+      const int streak = failing[error.source] + 1;
+      now_failing[error.source] = streak;
+      if (streak == kFailuresBeforeWarning) {
+        spdlog::warn("input {}: {}: {} ({} polls in a row)", spec.name, error.source, error.why,
+                     streak);
+      } else {
+        spdlog::debug("input {}: {}: {}", spec.name, error.source, error.why);
       }
-      now_failing[error.source] = error.why;
     }
-    for (const auto& [source, why] : failing) {
-      if (now_failing.find(source) == now_failing.end()) {
-        spdlog::info("input {}: {}: recovered", spec.name, source);
+    for (const auto& [source, streak] : failing) {
+      if (streak >= kFailuresBeforeWarning && now_failing.find(source) == now_failing.end()) {
+        spdlog::info("input {}: {}: recovered after {} failed polls", spec.name, source, streak);
       }
     }
     failing = std::move(now_failing);
@@ -325,8 +334,10 @@ void Agent::DeliveryLoop() {
     }
     bool rewind = false;
     {
-      std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, kDeliveryTick, [this] { return stopping_ || work_; });
+      MutexLock lock(mutex_);
+      const auto until = SteadyClock::now() + kDeliveryTick;
+      while (!stopping_ && !work_ && lock.WaitUntil(wake_, until)) {
+      }
       if (stopping_) return;
       work_ = false;
       rewind = std::exchange(rewind_, false);
@@ -363,7 +374,7 @@ void Agent::OnDelivered(uint64_t token, const Status& outcome) {
   spdlog::warn("transport gave up on spool record {}: {}; publishing again", token,
                outcome.ToString());
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     rewind_ = true;
     work_ = true;
   }
@@ -389,7 +400,7 @@ Status Agent::PublishDirect(const transport::Message& message) {
 
 void Agent::OnReceived(const transport::Message& message) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (commands_.size() >= kMaxQueuedCommands) {
       bad_commands_.Add({});
       spdlog::warn("command queue full ({}); command on {} dropped", kMaxQueuedCommands,
@@ -406,8 +417,9 @@ void Agent::CommandLoop() {
   for (;;) {
     transport::Message message;
     {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !commands_.empty(); });
+      MutexLock lock(mutex_);
+      while (!stopping_ && commands_.empty())
+        lock.Wait(wake_);
       if (stopping_) return;
       message = std::move(commands_.front());
       commands_.pop_front();

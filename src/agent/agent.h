@@ -29,6 +29,7 @@
 #include "agent/room/simulated_room.h"
 #include "agent/spool.h"
 #include "common/clock.h"
+#include "common/thread_annotations.h"
 #include "transport/transport.h"
 
 namespace coolflow::agent {
@@ -103,12 +104,12 @@ class Agent {
   std::vector<RunningDevice> devices_;
   std::unique_ptr<metrics::MetricsServer> metrics_server_;
 
-  std::mutex mutex_;
+  Mutex mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;                    // guarded by mutex_
-  bool rewind_ = false;                      // guarded by mutex_: the transport gave up on a record
-  bool work_ = false;                        // guarded by mutex_: something to look at
-  std::deque<transport::Message> commands_;  // guarded by mutex_
+  bool stopping_ COOLFLOW_GUARDED_BY(mutex_) = false;
+  bool rewind_ COOLFLOW_GUARDED_BY(mutex_) = false;  // the transport gave up on a record
+  bool work_ COOLFLOW_GUARDED_BY(mutex_) = false;    // something to look at
+  std::deque<transport::Message> commands_ COOLFLOW_GUARDED_BY(mutex_);
   std::atomic<uint64_t> direct_tokens_{0};
   std::thread delivery_thread_;
   std::thread command_thread_;
