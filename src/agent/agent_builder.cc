@@ -1,27 +1,13 @@
 #include "agent/agent_builder.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "agent/spool.h"
+#include "common/files.h"
 #include "fmt/format.h"
 #include "transport/kafka/kafka_transport.h"
 #include "transport/mqtt/mqtt_transport.h"
 
 namespace coolflow::agent {
 namespace {
-
-// The first line of `path`, without its line break. The content is a secret: errors name
-// only the file.
-Result<std::string> ReadSecret(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return IOError(fmt::format("{}: cannot open the password file", path));
-  std::string line;
-  std::getline(in, line);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line.empty()) return InvalidArgument(fmt::format("{}: the password file is empty", path));
-  return line;
-}
 
 Result<std::unique_ptr<transport::Transport>> MakeTransport(const AgentConfig& config,
                                                             const Topics& topics) {
@@ -48,7 +34,7 @@ Result<std::unique_ptr<transport::Transport>> MakeTransport(const AgentConfig& c
   options.clean_session = false;
   options.username = mqtt.username;
   if (!mqtt.password_file.empty()) {
-    auto password = ReadSecret(mqtt.password_file);
+    auto password = ReadSecretFile(mqtt.password_file);
     if (!password.ok()) return password.status();
     options.password = std::move(*password);
   }

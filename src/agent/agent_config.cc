@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "agent/kinds.h"
+#include "common/files.h"
 #include "common/time.h"
 #include "common/yaml_reader.h"
 #include "fmt/format.h"
@@ -291,14 +290,9 @@ Result<AgentConfig> ParseAgentConfig(std::string_view yaml_text, std::string_vie
 }
 
 Result<AgentConfig> LoadAgentConfig(const std::string& path) {
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) return NotFound(path + ": no such file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return IOError(path + ": cannot open");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return IOError(path + ": read failed");
-  return ParseAgentConfig(text.str(), path, std::filesystem::path(path).parent_path().string());
+  Result<std::string> text = ReadTextFile(path);
+  if (!text.ok()) return text.status();
+  return ParseAgentConfig(*text, path, std::filesystem::path(path).parent_path().string());
 }
 
 }  // namespace coolflow::agent

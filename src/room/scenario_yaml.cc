@@ -11,15 +11,14 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "common/files.h"
 #include "common/time.h"
 #include "common/yaml_reader.h"
 #include "fmt/format.h"
@@ -514,14 +513,9 @@ Result<Scenario> ParseScenario(std::string_view yaml, std::string_view source) {
 }
 
 Result<Scenario> LoadScenario(const std::string& path) {
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) return NotFound(path + ": no such file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return IOError(path + ": cannot open");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return IOError(path + ": read failed");
-  return Parser(path, std::filesystem::path(path).parent_path()).Parse(text.str());
+  Result<std::string> text = ReadTextFile(path);
+  if (!text.ok()) return text.status();
+  return Parser(path, std::filesystem::path(path).parent_path()).Parse(*text);
 }
 
 }  // namespace coolflow::room

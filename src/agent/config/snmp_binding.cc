@@ -1,21 +1,20 @@
 // Kind `snmp`: servers polled with net-snmp. Communities and v3 passwords are secrets: they
 // are read from files named in the config (first line), never written in it.
-#include <fstream>
-
 #include "agent/config/bindings.h"
 #include "agent/inputs/snmp/snmp_input.h"
 #include "agent/kinds.h"
+#include "common/files.h"
 #include "fmt/format.h"
 
 namespace coolflow::agent::config {
 
-using yaml::Item;
-using yaml::Member;
 using snmp::MakeSnmpInput;
 using snmp::SnmpInputConfig;
 using snmp::SnmpTarget;
 using snmp::SnmpVersion;
 using snmp::ValidateSnmpInputConfig;
+using yaml::Item;
+using yaml::Member;
 
 namespace {
 
@@ -107,17 +106,6 @@ const yaml::Table<SnmpEntryOptions>& SnmpTable() {
       Member("retries", &SnmpEntryOptions::retries),
   };
   return table;
-}
-
-// The first line of a secret file; errors name the file, never the content.
-Result<std::string> ReadSecretFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return IOError(fmt::format("{}: cannot open", path));
-  std::string line;
-  std::getline(in, line);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line.empty()) return InvalidArgument(fmt::format("{}: empty", path));
-  return line;
 }
 
 }  // namespace
