@@ -236,26 +236,10 @@ log_level: warn
   ASSERT_TRUE((*agent)->Start().ok());
 
   // Readings flowing means the agent is connected and subscribed to its command topic.
-  ASSERT_TRUE((*collector)
-                  ->WaitFor(
-                      [](const auto& messages) {
-                        for (const CollectedMessage& m : messages) {
-                          if (m.topic == "coolflow/temp") return true;
-                        }
-                        return false;
-                      },
-                      kWait));
+  ASSERT_TRUE((*collector)->WaitForTopic("coolflow/temp", kWait));
   // The seed's controlAC1 command, as its hub sent it.
   auto replies = [&](size_t n) {
-    return (*collector)
-        ->WaitFor(
-            [&](const auto& messages) {
-              size_t count = 0;
-              for (const CollectedMessage& m : messages)
-                count += m.topic == "coolflow/reply/pi-t";
-              return count >= n;
-            },
-            kWait);
+    return (*collector)->WaitForTopic("coolflow/reply/pi-t", kWait, n);
   };
   ASSERT_TRUE(
       (*collector)
@@ -270,15 +254,7 @@ log_level: warn
       (*collector)
           ->Publish("coolflow/command/pi-t", R"({"id":"f1","device":"fan-r01","fan_percent":40})")
           .ok());
-  ASSERT_TRUE((*collector)
-                  ->WaitFor(
-                      [](const auto& messages) {
-                        for (const CollectedMessage& m : messages) {
-                          if (m.topic == "coolflow/device/fan-r01") return true;
-                        }
-                        return false;
-                      },
-                      kWait));
+  ASSERT_TRUE((*collector)->WaitForTopic("coolflow/device/fan-r01", kWait));
   for (const CollectedMessage& m : (*collector)->messages()) {
     if (m.topic != "coolflow/device/fan-r01") continue;
     const auto state = nlohmann::json::parse(m.payload);
@@ -288,15 +264,7 @@ log_level: warn
   }
 
   // Readings of measurement temp go out as the seed's CSV: x,id,humidity,temperature.
-  ASSERT_TRUE((*collector)
-                  ->WaitFor(
-                      [](const auto& messages) {
-                        for (const CollectedMessage& m : messages) {
-                          if (m.topic == "coolflow/temp") return true;
-                        }
-                        return false;
-                      },
-                      kWait));
+  ASSERT_TRUE((*collector)->WaitForTopic("coolflow/temp", kWait));
   const reading::Format* csv = reading::FindFormat("temp-csv");
   for (const CollectedMessage& m : (*collector)->messages()) {
     if (m.topic != "coolflow/temp") continue;

@@ -66,6 +66,18 @@ bool MqttCollector::WaitFor(const std::function<bool(const std::vector<Collected
   return changed_.wait_for(lock, timeout, [&] { return done(messages_); });
 }
 
+bool MqttCollector::WaitForTopic(const std::string& topic, std::chrono::milliseconds timeout,
+                                 size_t n) const {
+  return WaitFor(
+      [&](const std::vector<CollectedMessage>& messages) {
+        size_t count = 0;
+        for (const CollectedMessage& m : messages)
+          count += m.topic == topic ? size_t{1} : size_t{0};
+        return count >= n;
+      },
+      timeout);
+}
+
 Status MqttCollector::Publish(const std::string& topic, const std::string& payload) {
   const int rc = mosquitto_publish(client_, nullptr, topic.c_str(),
                                    static_cast<int>(payload.size()), payload.data(), kQos, false);

@@ -37,6 +37,9 @@ class MqttCollector {
   // Waits until `done(messages)` holds; false on timeout.
   bool WaitFor(const std::function<bool(const std::vector<CollectedMessage>&)>& done,
                std::chrono::milliseconds timeout) const;
+  // Waits until at least `n` messages arrived on `topic`; false on timeout.
+  bool WaitForTopic(const std::string& topic, std::chrono::milliseconds timeout,
+                    size_t n = 1) const;
   // Publishes at QoS 1.
   Status Publish(const std::string& topic, const std::string& payload);
 
