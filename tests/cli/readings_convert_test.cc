@@ -1,45 +1,15 @@
 // Runs the real `coolflow` binary the way a user checks a sensor feed.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
+
+#include "run_coolflow.h"
 
 namespace coolflow {
 namespace {
 
-struct CommandRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-CommandRun Coolflow(const std::string& args, const std::string& stdin_text) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("coolflow-cli-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir / "in") << stdin_text;
-  const std::string command = std::string(COOLFLOW_BIN) + " " + args + " < " +
-                              (dir / "in").string() + " > " + (dir / "out").string() + " 2> " +
-                              (dir / "err").string();
-  const int raw = std::system(command.c_str());
-  CommandRun run;
-  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  run.out = Slurp(dir / "out");
-  run.err = Slurp(dir / "err");
-  std::filesystem::remove_all(dir);
-  return run;
-}
+using testing::CommandRun;
+using testing::Coolflow;
 
 TEST(ReadingsConvert, CleanFeedExitsZero) {
   CommandRun r = Coolflow("readings convert --from temp-csv --to line-protocol",
