@@ -4,25 +4,22 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "common/thread_annotations.h"
 #include "fmt/format.h"
+#include "transport/broker_transport.h"
 
 namespace coolflow::transport {
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
 using Milliseconds = std::chrono::milliseconds;
 
 // One pass of the thread waits this long for delivery reports; it bounds how late a
@@ -185,30 +182,23 @@ Result<HandlePtr> NewHandle(rd_kafka_type_t type, ConfPtr conf) {
   return HandlePtr(rk);
 }
 
-class KafkaTransport final : public Transport {
+class KafkaTransport final : public BrokerTransport {
  public:
   explicit KafkaTransport(const KafkaOptions& options)
-      : options_(options), where_(fmt::format("kafka brokers {}", options.brokers)) {}
+      : BrokerTransport("kafka", fmt::format("kafka brokers {}", options.brokers)),
+        options_(options) {}
 
   ~KafkaTransport() override { Close(0); }
 
-  KafkaTransport(const KafkaTransport&) = delete;
-  KafkaTransport& operator=(const KafkaTransport&) = delete;
-
   Status Init();
 
-  Status Start(Callbacks callbacks) override;
-  bool connected() const override { return connected_.load(); }
   Status Publish(const Message& message, uint64_t token) override;
   Status Subscribe(std::string_view topic) override;
   size_t in_flight() const override;
-  void Close(int timeout_ms) override;
 
   Status RaiseFatalErrorForTesting(std::string_view reason);
 
  private:
-  enum class Phase { kNew, kRunning, kClosing, kClosed };
-
   // A message handed to librdkafka. Its serial number travels as the message's opaque, so
   // a late report for a message already accounted for is recognised and ignored.
   struct InFlight {
@@ -225,10 +215,9 @@ class KafkaTransport final : public Transport {
   Result<HandlePtr> NewProducer();
   rd_kafka_t* producer() COOLFLOW_EXCLUDES(mu_);
   size_t InFlightOf(std::optional<uint64_t> generation) const COOLFLOW_EXCLUDES(mu_);
-  std::optional<SteadyClock::time_point> CloseDeadline() COOLFLOW_EXCLUDES(mu_);
 
   // The transport's thread.
-  void Run();
+  void Run() override;
   void Probe();
   void ReceiveMessages();
   void ReplaceProducer();
@@ -240,22 +229,11 @@ class KafkaTransport final : public Transport {
   void FailLeftovers(std::optional<uint64_t> generation, const Status& why) COOLFLOW_EXCLUDES(mu_);
   void CloseConsumer(SteadyClock::time_point until);
   void FinishClose();
-  void ReportConnection(const Status& status);
 
   const KafkaOptions options_;  // may hold secrets: never formatted
-  const std::string where_;     // "kafka brokers a:9092,b:9092", for messages
   // The consumer behind Subscribe; null without a consumer_group. Set by Init only.
   HandlePtr consumer_;
 
-  // Set by Start before the thread starts, then read only by the thread.
-  Callbacks callbacks_;
-  std::thread thread_;
-  // Serialises Close callers, so each returns only after the thread has stopped.
-  std::mutex close_mu_;
-
-  mutable Mutex mu_;
-  Phase phase_ COOLFLOW_GUARDED_BY(mu_) = Phase::kNew;
-  SteadyClock::time_point close_deadline_ COOLFLOW_GUARDED_BY(mu_);
   // Replaced by the thread only (after a fatal error); Publish uses it under mu_.
   HandlePtr producer_ COOLFLOW_GUARDED_BY(mu_);
   uint64_t generation_ COOLFLOW_GUARDED_BY(mu_) = 0;
@@ -263,12 +241,9 @@ class KafkaTransport final : public Transport {
   std::unordered_map<uintptr_t, InFlight> in_flight_ COOLFLOW_GUARDED_BY(mu_);
   std::vector<std::string> topics_ COOLFLOW_GUARDED_BY(mu_);  // full names, subscribed
 
-  std::atomic<bool> connected_{false};
-
   // Used by the thread only.
   bool fatal_ = false;
   SteadyClock::time_point next_probe_{};
-  std::optional<std::string> last_failure_;  // the last failure reported, to skip repeats
 };
 
 Result<HandlePtr> KafkaTransport::NewProducer() {
@@ -300,26 +275,11 @@ Status KafkaTransport::Init() {
   return Status::Ok();
 }
 
-Status KafkaTransport::Start(Callbacks callbacks) {
-  if (!callbacks.delivered) return InvalidArgument("kafka transport Start: no delivered callback");
-  MutexLock lock(mu_);
-  if (phase_ != Phase::kNew) {
-    return {StatusCode::kAlreadyExists, fmt::format("{}: transport already started", where_)};
-  }
-  callbacks_ = std::move(callbacks);
-  phase_ = Phase::kRunning;
-  thread_ = std::thread([this] { Run(); });
-  return Status::Ok();
-}
-
 Status KafkaTransport::Publish(const Message& message, uint64_t token) {
   const std::string topic = options_.topic_prefix + message.topic;
   if (Status s = CheckTopic("publish", topic); !s.ok()) return s;
   MutexLock lock(mu_);
-  if (phase_ != Phase::kRunning) {
-    return Unavailable(
-        fmt::format("{}: transport {}", where_, phase_ == Phase::kNew ? "not started" : "closed"));
-  }
+  if (Status s = CheckRunning(); !s.ok()) return s;
   if (!connected_.load()) return Unavailable(fmt::format("{}: not connected", where_));
   if (in_flight_.size() >= static_cast<size_t>(options_.max_inflight)) {
     return {StatusCode::kResourceExhausted,
@@ -374,9 +334,7 @@ Status KafkaTransport::Subscribe(std::string_view topic) {
         fmt::format("kafka.consumer_group: needed to subscribe to {:?}; none is set", full));
   }
   MutexLock lock(mu_);
-  if (phase_ == Phase::kClosing || phase_ == Phase::kClosed) {
-    return Unavailable(fmt::format("{}: transport closed", where_));
-  }
+  if (Status s = CheckNotClosed(); !s.ok()) return s;
   if (std::find(topics_.begin(), topics_.end(), full) != topics_.end()) return Status::Ok();
   // rd_kafka_subscribe replaces the subscription: it gets the whole list, under mu_ so
   // two callers cannot apply their lists out of order.
@@ -413,26 +371,6 @@ rd_kafka_t* KafkaTransport::producer() {
   return producer_.get();
 }
 
-std::optional<SteadyClock::time_point> KafkaTransport::CloseDeadline() {
-  MutexLock lock(mu_);
-  if (phase_ != Phase::kClosing) return std::nullopt;
-  return close_deadline_;
-}
-
-void KafkaTransport::Close(int timeout_ms) {
-  std::lock_guard close_lock(close_mu_);
-  {
-    MutexLock lock(mu_);
-    if (phase_ == Phase::kNew) phase_ = Phase::kClosed;
-    if (phase_ == Phase::kClosed) return;
-    phase_ = Phase::kClosing;
-    close_deadline_ = SteadyClock::now() + Milliseconds(std::max(timeout_ms, 0));
-  }
-  thread_.join();
-  MutexLock lock(mu_);
-  phase_ = Phase::kClosed;
-}
-
 Status KafkaTransport::RaiseFatalErrorForTesting(std::string_view reason) {
   MutexLock lock(mu_);
   const rd_kafka_resp_err_t error = rd_kafka_test_fatal_error(
@@ -464,7 +402,7 @@ void KafkaTransport::HandleDelivery(const rd_kafka_message_t& message) {
   }
   if (message.err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     if (!connected_.exchange(true)) ReportConnection(Status::Ok());
-    callbacks_.delivered(*token, Status::Ok());
+    callbacks().delivered(*token, Status::Ok());
     return;
   }
   const char* topic = message.rkt != nullptr ? rd_kafka_topic_name(message.rkt) : "";
@@ -496,7 +434,7 @@ void KafkaTransport::HandleDelivery(const rd_kafka_message_t& message) {
       outcome = Unavailable(text);
       break;
   }
-  callbacks_.delivered(*token, outcome);
+  callbacks().delivered(*token, outcome);
 }
 
 void KafkaTransport::HandleError(rd_kafka_t* rk, rd_kafka_resp_err_t error, const char* reason) {
@@ -521,17 +459,6 @@ void KafkaTransport::HandleError(rd_kafka_t* rk, rd_kafka_resp_err_t error, cons
   }
 }
 
-void KafkaTransport::ReportConnection(const Status& status) {
-  if (status.ok()) {
-    last_failure_.reset();
-  } else {
-    std::string text = status.ToString();
-    if (last_failure_ == text) return;
-    last_failure_ = std::move(text);
-  }
-  if (callbacks_.connection) callbacks_.connection(status);
-}
-
 void KafkaTransport::Probe() {
   next_probe_ = SteadyClock::now() + kProbeInterval;
   const struct rd_kafka_metadata* metadata = nullptr;
@@ -553,18 +480,17 @@ void KafkaTransport::ReceiveMessages() {
     if (message == nullptr) return;
     // Consumer errors are informational (an unknown topic, a broker away): librdkafka
     // recovers by itself, and the producer reports the brokers' state.
-    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR || !callbacks_.received) continue;
+    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR || !callbacks().received) continue;
     Message received;
-    std::string_view topic = message->rkt != nullptr ? rd_kafka_topic_name(message->rkt) : "";
-    if (topic.starts_with(options_.topic_prefix)) topic.remove_prefix(options_.topic_prefix.size());
-    received.topic = std::string(topic);
+    received.topic = WithoutTopicPrefix(
+        message->rkt != nullptr ? rd_kafka_topic_name(message->rkt) : "", options_.topic_prefix);
     if (message->key != nullptr) {
       received.key.assign(static_cast<const char*>(message->key), message->key_len);
     }
     if (message->payload != nullptr) {
       received.payload.assign(static_cast<const char*>(message->payload), message->len);
     }
-    callbacks_.received(received);
+    callbacks().received(received);
   }
 }
 
@@ -588,9 +514,7 @@ void KafkaTransport::FailLeftovers(std::optional<uint64_t> generation, const Sta
       }
     }
   }
-  std::sort(tokens.begin(), tokens.end());
-  for (const uint64_t token : tokens)
-    callbacks_.delivered(token, why);
+  ReportFailed(std::move(tokens), why);
 }
 
 void KafkaTransport::ReplaceProducer() {
@@ -649,12 +573,7 @@ void KafkaTransport::FinishClose() {
       Status(StatusCode::kCancelled,
              fmt::format("{}: transport closed before the message was reported", where_)));
   if (consumer_ != nullptr) {
-    SteadyClock::time_point until;
-    {
-      MutexLock lock(mu_);
-      until = std::max(close_deadline_, SteadyClock::now()) + kConsumerCloseGrace;
-    }
-    CloseConsumer(until);
+    CloseConsumer(CloseGraceEnd(kConsumerCloseGrace));
   }
   connected_.store(false);
 }
@@ -665,10 +584,7 @@ void KafkaTransport::Run() {
     if (consumer_ != nullptr) ReceiveMessages();
     if (fatal_) ReplaceProducer();
     if (!connected_.load() && SteadyClock::now() >= next_probe_) Probe();
-    if (const auto deadline = CloseDeadline();
-        deadline && (in_flight() == 0 || SteadyClock::now() >= *deadline)) {
-      break;
-    }
+    if (CloseDue()) break;
   }
   FinishClose();
 }

@@ -5,27 +5,24 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string_view>
 #include <system_error>
-#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "common/thread_annotations.h"
 #include "fmt/format.h"
+#include "transport/broker_transport.h"
 
 namespace coolflow::transport {
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
 using Milliseconds = std::chrono::milliseconds;
 
 constexpr int kQos = 1;
@@ -104,32 +101,24 @@ Status RefusalStatus(std::string_view where, int rc) {
   }
 }
 
-class MqttTransport final : public Transport {
+class MqttTransport final : public BrokerTransport {
  public:
   explicit MqttTransport(const MqttOptions& options)
-      : options_(options),
-        where_(fmt::format("mqtt broker {}:{}", options.host, options.port)),
+      : BrokerTransport("mqtt", fmt::format("mqtt broker {}:{}", options.host, options.port)),
+        options_(options),
         status_topic_(options.status_topic.empty() ? ""
                                                    : options.topic_prefix + options.status_topic),
         backoff_(options.reconnect_min_ms, options.reconnect_max_ms) {}
 
   ~MqttTransport() override { Close(0); }
 
-  MqttTransport(const MqttTransport&) = delete;
-  MqttTransport& operator=(const MqttTransport&) = delete;
-
   Status Init();
 
-  Status Start(Callbacks callbacks) override;
-  bool connected() const override { return connected_.load(); }
   Status Publish(const Message& message, uint64_t token) override;
   Status Subscribe(std::string_view topic) override;
   size_t in_flight() const override;
-  void Close(int timeout_ms) override;
 
  private:
-  enum class Phase { kNew, kRunning, kClosing, kClosed };
-
   // libmosquitto's callbacks; they run on the transport's thread, inside mosquitto_loop.
   static void OnConnect(mosquitto* mosq, void* self, int rc);
   static void OnDisconnect(mosquitto* mosq, void* self, int rc);
@@ -143,40 +132,22 @@ class MqttTransport final : public Transport {
 
   // The transport's thread: connect, run the network loop, reconnect with backoff, and at
   // the end the closing handshake.
-  void Run();
+  void Run() override;
   void FinishClose();
   void ConnectionEnded(int rc);
-  // Waits `delay`, or less once Close was called (not past its deadline).
-  void WaitBeforeRetry(Milliseconds delay) COOLFLOW_EXCLUDES(mu_);
-  // Close's deadline once Close was called.
-  std::optional<SteadyClock::time_point> CloseDeadline() COOLFLOW_EXCLUDES(mu_);
-  void ReportConnection(const Status& status);
   void ReportAbandoned() COOLFLOW_EXCLUDES(mu_);
   std::string TakeErrorLog();
 
   const MqttOptions options_;  // holds the password: never formatted
-  const std::string where_;    // "mqtt broker 127.0.0.1:1883", for messages
   const std::string status_topic_;
   std::unique_ptr<mosquitto, MosquittoDeleter> mosq_;
 
-  // Set by Start before the thread starts, then read only by the thread.
-  Callbacks callbacks_;
-  std::thread thread_;
-  // Serialises Close callers, so each returns only after the thread has stopped.
-  std::mutex close_mu_;
-
-  mutable Mutex mu_;
-  std::condition_variable wake_;  // signalled when Close is called
-  Phase phase_ COOLFLOW_GUARDED_BY(mu_) = Phase::kNew;
-  SteadyClock::time_point close_deadline_ COOLFLOW_GUARDED_BY(mu_);
   // Messages handed to libmosquitto and not yet acknowledged, by MQTT packet id.
   std::unordered_map<int, uint64_t> tokens_by_mid_ COOLFLOW_GUARDED_BY(mu_);
   // Tokens whose packet id libmosquitto handed out again while they were in flight (after
   // 65535 later messages): they are reported as failed.
   std::vector<uint64_t> abandoned_ COOLFLOW_GUARDED_BY(mu_);
   std::vector<std::string> subscriptions_ COOLFLOW_GUARDED_BY(mu_);  // full topic filters
-
-  std::atomic<bool> connected_{false};
 
   // libmosquitto's error log lines since the last connect attempt (TLS failures are only
   // explained there). Its own mutex: libmosquitto logs from Publish, under mu_.
@@ -185,8 +156,7 @@ class MqttTransport final : public Transport {
 
   // Used by the thread only.
   Backoff backoff_;
-  std::optional<Status> refusal_;            // a CONNACK refusal, reported when the attempt ends
-  std::optional<std::string> last_failure_;  // the last failure reported, to skip repeats
+  std::optional<Status> refusal_;  // a CONNACK refusal, reported when the attempt ends
 };
 
 Status MqttTransport::Init() {
@@ -241,18 +211,6 @@ Status MqttTransport::Init() {
   return Status::Ok();
 }
 
-Status MqttTransport::Start(Callbacks callbacks) {
-  if (!callbacks.delivered) return InvalidArgument("mqtt transport Start: no delivered callback");
-  MutexLock lock(mu_);
-  if (phase_ != Phase::kNew) {
-    return {StatusCode::kAlreadyExists, fmt::format("{}: transport already started", where_)};
-  }
-  callbacks_ = std::move(callbacks);
-  phase_ = Phase::kRunning;
-  thread_ = std::thread([this] { Run(); });
-  return Status::Ok();
-}
-
 Status MqttTransport::Publish(const Message& message, uint64_t token) {
   if (message.topic.empty()) return InvalidArgument("mqtt publish: empty topic");
   if (message.payload.size() > kMaxPayloadBytes) {
@@ -262,10 +220,7 @@ Status MqttTransport::Publish(const Message& message, uint64_t token) {
   }
   const std::string topic = options_.topic_prefix + message.topic;
   MutexLock lock(mu_);
-  if (phase_ != Phase::kRunning) {
-    return Unavailable(
-        fmt::format("{}: transport {}", where_, phase_ == Phase::kNew ? "not started" : "closed"));
-  }
+  if (Status s = CheckRunning(); !s.ok()) return s;
   if (!connected_.load()) return Unavailable(fmt::format("{}: not connected", where_));
   if (tokens_by_mid_.size() >= static_cast<size_t>(options_.max_inflight)) {
     return {
@@ -311,9 +266,7 @@ Status MqttTransport::Subscribe(std::string_view topic) {
   }
   {
     MutexLock lock(mu_);
-    if (phase_ == Phase::kClosing || phase_ == Phase::kClosed) {
-      return Unavailable(fmt::format("{}: transport closed", where_));
-    }
+    if (Status s = CheckNotClosed(); !s.ok()) return s;
     if (std::find(subscriptions_.begin(), subscriptions_.end(), filter) != subscriptions_.end()) {
       return Status::Ok();
     }
@@ -333,21 +286,6 @@ Status MqttTransport::Subscribe(std::string_view topic) {
 size_t MqttTransport::in_flight() const {
   MutexLock lock(mu_);
   return tokens_by_mid_.size();
-}
-
-void MqttTransport::Close(int timeout_ms) {
-  std::lock_guard close_lock(close_mu_);
-  {
-    MutexLock lock(mu_);
-    if (phase_ == Phase::kNew) phase_ = Phase::kClosed;
-    if (phase_ == Phase::kClosed) return;
-    phase_ = Phase::kClosing;
-    close_deadline_ = SteadyClock::now() + Milliseconds(std::max(timeout_ms, 0));
-  }
-  wake_.notify_all();
-  thread_.join();
-  MutexLock lock(mu_);
-  phase_ = Phase::kClosed;
 }
 
 void MqttTransport::OnConnect(mosquitto* /*mosq*/, void* self, int rc) {
@@ -414,31 +352,18 @@ void MqttTransport::HandlePublished(int mid) {
     token = it->second;
     tokens_by_mid_.erase(it);
   }
-  callbacks_.delivered(*token, Status::Ok());
+  callbacks().delivered(*token, Status::Ok());
 }
 
 void MqttTransport::HandleMessage(const mosquitto_message& message) {
-  if (!callbacks_.received || message.topic == nullptr) return;
+  if (!callbacks().received || message.topic == nullptr) return;
   Message received;
-  std::string_view topic(message.topic);
-  if (topic.starts_with(options_.topic_prefix)) topic.remove_prefix(options_.topic_prefix.size());
-  received.topic = std::string(topic);
+  received.topic = WithoutTopicPrefix(message.topic, options_.topic_prefix);
   if (message.payload != nullptr && message.payloadlen > 0) {
     received.payload.assign(static_cast<const char*>(message.payload),
                             static_cast<size_t>(message.payloadlen));
   }
-  callbacks_.received(received);
-}
-
-void MqttTransport::ReportConnection(const Status& status) {
-  if (status.ok()) {
-    last_failure_.reset();
-  } else {
-    std::string text = status.ToString();
-    if (last_failure_ == text) return;
-    last_failure_ = std::move(text);
-  }
-  if (callbacks_.connection) callbacks_.connection(status);
+  callbacks().received(received);
 }
 
 void MqttTransport::ReportAbandoned() {
@@ -448,27 +373,10 @@ void MqttTransport::ReportAbandoned() {
     tokens.swap(abandoned_);
   }
   for (const uint64_t token : tokens) {
-    callbacks_.delivered(
+    callbacks().delivered(
         token, Internal(fmt::format("{}: libmosquitto reused the packet id of a message still "
                                     "in flight; publish it again",
                                     where_)));
-  }
-}
-
-std::optional<SteadyClock::time_point> MqttTransport::CloseDeadline() {
-  MutexLock lock(mu_);
-  if (phase_ != Phase::kClosing) return std::nullopt;
-  return close_deadline_;
-}
-
-void MqttTransport::WaitBeforeRetry(Milliseconds delay) {
-  const SteadyClock::time_point until = SteadyClock::now() + delay;
-  MutexLock lock(mu_);
-  while (true) {
-    SteadyClock::time_point limit = until;
-    if (phase_ == Phase::kClosing) limit = std::min(limit, close_deadline_);
-    if (SteadyClock::now() >= limit) return;
-    lock.WaitUntil(wake_, limit);
   }
 }
 
@@ -496,10 +404,7 @@ void MqttTransport::Run() {
   SteadyClock::time_point attempt_started;
   while (true) {
     ReportAbandoned();
-    if (const auto deadline = CloseDeadline();
-        deadline && (in_flight() == 0 || SteadyClock::now() >= *deadline)) {
-      break;
-    }
+    if (CloseDue()) break;
     if (!attempting) {
       TakeErrorLog();
       const int rc = first_attempt ? mosquitto_connect_async(mosq, options_.host.c_str(),
@@ -508,7 +413,7 @@ void MqttTransport::Run() {
       first_attempt = false;
       if (rc != MOSQ_ERR_SUCCESS) {
         ConnectionEnded(rc);
-        WaitBeforeRetry(backoff_.Next());
+        Pause(backoff_.Next());
         continue;
       }
       attempting = true;
@@ -520,13 +425,13 @@ void MqttTransport::Run() {
         attempting = false;  // the next mosquitto_reconnect_async closes the socket
         ReportConnection(Unavailable(fmt::format("{}: cannot connect: no answer within {} s",
                                                  where_, options_.keepalive_s)));
-        WaitBeforeRetry(backoff_.Next());
+        Pause(backoff_.Next());
       }
       continue;
     }
     attempting = false;
     ConnectionEnded(rc);
-    WaitBeforeRetry(backoff_.Next());
+    Pause(backoff_.Next());
   }
   FinishClose();
 }
@@ -542,11 +447,7 @@ void MqttTransport::FinishClose() {
                         options_.offline_payload.data(), kQos, /*retain=*/true);
     }
     mosquitto_disconnect(mosq);
-    SteadyClock::time_point grace_end;
-    {
-      MutexLock lock(mu_);
-      grace_end = std::max(close_deadline_, SteadyClock::now()) + kDisconnectGrace;
-    }
+    const SteadyClock::time_point grace_end = CloseGraceEnd(kDisconnectGrace);
     while (mosquitto_socket(mosq) >= 0 && SteadyClock::now() < grace_end) {
       if (mosquitto_loop(mosq, kLoopTimeoutMs, kLoopMaxPackets) != MOSQ_ERR_SUCCESS) break;
     }
@@ -560,13 +461,10 @@ void MqttTransport::FinishClose() {
       left.push_back(token);
     tokens_by_mid_.clear();
   }
-  std::sort(left.begin(), left.end());
-  for (const uint64_t token : left) {
-    callbacks_.delivered(
-        token, Status(StatusCode::kCancelled,
+  ReportFailed(std::move(left),
+               Status(StatusCode::kCancelled,
                       fmt::format("{}: transport closed before the broker acknowledged the message",
                                   where_)));
-  }
 }
 
 }  // namespace

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <string>
+#include <string_view>
 
 namespace coolflow::agent {
 namespace {
@@ -12,6 +14,22 @@ namespace {
 ::testing::AssertionResult Contains(std::string_view text, std::string_view part) {
   if (text.find(part) != std::string_view::npos) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << "\"" << text << "\" lacks \"" << part << "\"";
+}
+
+// Text a parser must refuse, and a part of the message that says why.
+struct Refusal {
+  std::string text;
+  std::string_view why;
+};
+
+// `parse` refuses every text in `refusals`, each with a message that contains its `why`.
+template <typename T>
+void ExpectRefused(Result<T> (*parse)(std::string_view), std::initializer_list<Refusal> refusals) {
+  for (const Refusal& r : refusals) {
+    auto v = parse(r.text);
+    ASSERT_FALSE(v.ok()) << r.text;
+    EXPECT_TRUE(Contains(v.status().message(), r.why)) << r.text;
+  }
 }
 
 constexpr std::string_view kStat =
@@ -46,23 +64,16 @@ TEST(HostParse, ProcStat) {
 }
 
 TEST(HostParse, ProcStatRefusesBrokenText) {
-  struct Case {
-    std::string_view text;
-    std::string_view why;
-  };
-  for (const Case& c : {
-           Case{"", "no aggregate 'cpu' line"},
-           Case{"cpu0 1 2 3 4\n", "no aggregate 'cpu' line"},
-           Case{"intr 1\ncpu 1 2 3\n", "line 2: the cpu line has 3 numbers; at least 4"},
-           Case{"cpu 1 2 x 4\n", "line 1: system 'x' is not a whole number"},
-           Case{"cpu 1 2 -3 4\n", "line 1: system '-3' is not a whole number"},
-           Case{"cpu 99999999999999999999999 2 3 4\n",
-                "line 1: user '99999999999999999999999' does not fit 64 bits"},
-       }) {
-    auto v = ParseProcStat(c.text);
-    ASSERT_FALSE(v.ok()) << c.text;
-    EXPECT_TRUE(Contains(v.status().message(), c.why)) << c.text;
-  }
+  ExpectRefused(ParseProcStat,
+                {
+                    {"", "no aggregate 'cpu' line"},
+                    {"cpu0 1 2 3 4\n", "no aggregate 'cpu' line"},
+                    {"intr 1\ncpu 1 2 3\n", "line 2: the cpu line has 3 numbers; at least 4"},
+                    {"cpu 1 2 x 4\n", "line 1: system 'x' is not a whole number"},
+                    {"cpu 1 2 -3 4\n", "line 1: system '-3' is not a whole number"},
+                    {"cpu 99999999999999999999999 2 3 4\n",
+                     "line 1: user '99999999999999999999999' does not fit 64 bits"},
+                });
 }
 
 TEST(HostParse, Loadavg) {
@@ -71,19 +82,15 @@ TEST(HostParse, Loadavg) {
   EXPECT_DOUBLE_EQ(load->load1, 0.89);
   EXPECT_DOUBLE_EQ(load->load5, 0.91);
   EXPECT_DOUBLE_EQ(load->load15, 1.25);
-  for (const auto& [text, why] :
-       std::initializer_list<std::pair<std::string_view, std::string_view>>{
-           {"", "line 1: 0 fields"},
-           {"0.89 0.91\n", "line 1: 2 fields"},
-           {"0.89 -1 1.25 4/105 1\n", "line 1: load5 '-1' is not a non-negative decimal"},
-           {"0.89 nan 1.25 4/105 1\n", "load5 'nan'"},
-           {"0.89 1e999 1.25 4/105 1\n", "load5 '1e999'"},
-           {"0.89 1.2.3 1.25 4/105 1\n", "load5 '1.2.3'"},
-       }) {
-    auto v = ParseLoadavg(text);
-    ASSERT_FALSE(v.ok()) << text;
-    EXPECT_TRUE(Contains(v.status().message(), why)) << text;
-  }
+  ExpectRefused(ParseLoadavg,
+                {
+                    {"", "line 1: 0 fields"},
+                    {"0.89 0.91\n", "line 1: 2 fields"},
+                    {"0.89 -1 1.25 4/105 1\n", "line 1: load5 '-1' is not a non-negative decimal"},
+                    {"0.89 nan 1.25 4/105 1\n", "load5 'nan'"},
+                    {"0.89 1e999 1.25 4/105 1\n", "load5 '1e999'"},
+                    {"0.89 1.2.3 1.25 4/105 1\n", "load5 '1.2.3'"},
+                });
 }
 
 constexpr std::string_view kMeminfo =
@@ -121,20 +128,17 @@ TEST(HostParse, Meminfo) {
 }
 
 TEST(HostParse, MeminfoRefusesBrokenText) {
-  for (const auto& [text, why] :
-       std::initializer_list<std::pair<std::string_view, std::string_view>>{
-           {"MemTotal 1000 kB\n", "line 1: expected 'Key: value kB', found 'MemTotal 1000 kB'"},
-           {"MemTotal: 1000 kB\nMemFree:\n", "line 2: MemFree: expected a number"},
-           {"MemTotal: 1000 MB\n", "line 1: MemTotal: expected a number and an optional 'kB'"},
-           {"MemTotal: 10x0 kB\n", "line 1: MemTotal '10x0' is not a whole number"},
-           {"MemTotal: 1000 kB\nMemTotal: 1000 kB\n", "line 2: MemTotal appears twice"},
-           {"MemTotal: 184467440737095516150 kB\n", "does not fit 64 bits"},
-           {": 5 kB\n", "line 1: expected 'Key: value kB'"},
-       }) {
-    auto v = ParseMeminfo(text);
-    ASSERT_FALSE(v.ok()) << text;
-    EXPECT_TRUE(Contains(v.status().message(), why)) << text;
-  }
+  ExpectRefused(
+      ParseMeminfo,
+      {
+          {"MemTotal 1000 kB\n", "line 1: expected 'Key: value kB', found 'MemTotal 1000 kB'"},
+          {"MemTotal: 1000 kB\nMemFree:\n", "line 2: MemFree: expected a number"},
+          {"MemTotal: 1000 MB\n", "line 1: MemTotal: expected a number and an optional 'kB'"},
+          {"MemTotal: 10x0 kB\n", "line 1: MemTotal '10x0' is not a whole number"},
+          {"MemTotal: 1000 kB\nMemTotal: 1000 kB\n", "line 2: MemTotal appears twice"},
+          {"MemTotal: 184467440737095516150 kB\n", "does not fit 64 bits"},
+          {": 5 kB\n", "line 1: expected 'Key: value kB'"},
+      });
 }
 
 constexpr std::string_view kNetDev =
@@ -174,41 +178,34 @@ TEST(HostParse, NetDev) {
 
 TEST(HostParse, NetDevRefusesBrokenText) {
   const std::string header(kNetDev.substr(0, kNetDev.find("    lo")));
-  for (const auto& [text, why] : std::initializer_list<std::pair<std::string, std::string_view>>{
-           {"", "0 lines; the file starts with 2 header lines"},
-           {"Inter-|   Receive\n", "1 lines"},
-           {"eth0: 1 2 3\nlo: 1\n", "line 1: expected the header"},
-           {header + "eth0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n",
-            "line 3: expected 'interface: counters'"},
-           {header + "eth0: 1 2 3 4 5 6 7 8 9 10\n", "line 3: eth0 has 10 counters; 16 expected"},
-           {header + "face |b: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n",
-            "line 3: 'face |b' is not an interface name"},
-           {header + "eth0: 1 2 3 4 5 6 7 8 x 10 11 12 13 14 15 16\n",
-            "line 3: eth0 transmit bytes 'x' is not a whole number"},
-           {header + "eth0: 99999999999999999999999 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n",
-            "line 3: eth0 receive bytes '99999999999999999999999' does not fit 64 bits"},
-       }) {
-    auto v = ParseNetDev(text);
-    ASSERT_FALSE(v.ok()) << text;
-    EXPECT_TRUE(Contains(v.status().message(), why)) << text;
-  }
+  ExpectRefused(
+      ParseNetDev,
+      {
+          {"", "0 lines; the file starts with 2 header lines"},
+          {"Inter-|   Receive\n", "1 lines"},
+          {"eth0: 1 2 3\nlo: 1\n", "line 1: expected the header"},
+          {header + "eth0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n",
+           "line 3: expected 'interface: counters'"},
+          {header + "eth0: 1 2 3 4 5 6 7 8 9 10\n", "line 3: eth0 has 10 counters; 16 expected"},
+          {header + "face |b: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n",
+           "line 3: 'face |b' is not an interface name"},
+          {header + "eth0: 1 2 3 4 5 6 7 8 x 10 11 12 13 14 15 16\n",
+           "line 3: eth0 transmit bytes 'x' is not a whole number"},
+          {header + "eth0: 99999999999999999999999 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n",
+           "line 3: eth0 receive bytes '99999999999999999999999' does not fit 64 bits"},
+      });
 }
 
 TEST(HostParse, Uptime) {
   auto up = ParseUptime("9899.30 7934.39\n");
   ASSERT_TRUE(up.ok()) << up.status().ToString();
   EXPECT_DOUBLE_EQ(*up, 9899.30);
-  for (const auto& [text, why] :
-       std::initializer_list<std::pair<std::string_view, std::string_view>>{
-           {"", "line 1: empty"},
-           {"\n", "line 1: empty"},
-           {"abc 1\n", "line 1: uptime 'abc' is not a non-negative decimal"},
-           {"-5 1\n", "uptime '-5'"},
-       }) {
-    auto v = ParseUptime(text);
-    ASSERT_FALSE(v.ok()) << text;
-    EXPECT_TRUE(Contains(v.status().message(), why)) << text;
-  }
+  ExpectRefused(ParseUptime, {
+                                 {"", "line 1: empty"},
+                                 {"\n", "line 1: empty"},
+                                 {"abc 1\n", "line 1: uptime 'abc' is not a non-negative decimal"},
+                                 {"-5 1\n", "uptime '-5'"},
+                             });
 }
 
 }  // namespace

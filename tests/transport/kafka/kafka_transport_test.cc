@@ -8,87 +8,26 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fmt/format.h"
 #include "transport/kafka/kafka_mock_cluster.h"
+#include "transport/transport_recorder.h"
 
 namespace coolflow::transport {
 namespace {
 
 using coolflow::testing::KafkaMockCluster;
-using std::chrono::milliseconds;
+using coolflow::testing::WaitConnected;
+using Recorder = coolflow::testing::TransportRecorder;
 
-// Generous for ASan on a busy 2-core machine; the happy paths take well under a second.
-constexpr milliseconds kWait{30'000};
 constexpr int kBrokers = 3;
 constexpr int16_t kProduceApiKey = 0;  // the Kafka protocol's ProduceRequest
 constexpr const char* kPrefix = "coolflow.";
-
-// Records every callback of one transport; tests wait on it for a condition.
-class Recorder {
- public:
-  Callbacks callbacks() {
-    Callbacks callbacks;
-    callbacks.delivered = [this](uint64_t token, const Status& outcome) {
-      std::lock_guard lock(mu_);
-      delivered_[token].push_back(outcome);
-      cv_.notify_all();
-    };
-    callbacks.received = [this](const Message& message) {
-      std::lock_guard lock(mu_);
-      received_.push_back(message);
-      cv_.notify_all();
-    };
-    callbacks.connection = [this](const Status& state) {
-      std::lock_guard lock(mu_);
-      connection_.push_back(state);
-      cv_.notify_all();
-    };
-    return callbacks;
-  }
-
-  // Waits until `done()` (called under the recorder's lock) holds; false on timeout.
-  template <typename Predicate>
-  bool WaitFor(Predicate done, milliseconds timeout = kWait) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, timeout, done);
-  }
-
-  std::map<uint64_t, std::vector<Status>> delivered() {
-    std::lock_guard lock(mu_);
-    return delivered_;
-  }
-  std::vector<Message> received() {
-    std::lock_guard lock(mu_);
-    return received_;
-  }
-  std::vector<Status> connection() {
-    std::lock_guard lock(mu_);
-    return connection_;
-  }
-
-  // Under the lock (inside WaitFor predicates):
-  size_t delivered_count_locked() const { return delivered_.size(); }
-  size_t received_count_locked() const { return received_.size(); }
-  bool last_connection_ok_locked() const { return !connection_.empty() && connection_.back().ok(); }
-  bool last_connection_down_locked() const {
-    return !connection_.empty() && !connection_.back().ok();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<uint64_t, std::vector<Status>> delivered_;
-  std::vector<Message> received_;
-  std::vector<Status> connection_;
-};
 
 KafkaOptions ProducerOptions(const KafkaMockCluster& cluster, const std::string& client_id) {
   KafkaOptions options;
@@ -106,16 +45,7 @@ KafkaOptions ConsumerOptions(const KafkaMockCluster& cluster, const std::string&
 }
 
 std::unique_ptr<Transport> StartClient(const KafkaOptions& options, Recorder& recorder) {
-  auto transport = MakeKafkaTransport(options);
-  EXPECT_TRUE(transport.ok()) << transport.status().ToString();
-  if (!transport.ok()) return nullptr;
-  const Status started = (*transport)->Start(recorder.callbacks());
-  EXPECT_TRUE(started.ok()) << started.ToString();
-  return std::move(*transport);
-}
-
-bool WaitConnected(Recorder& recorder) {
-  return recorder.WaitFor([&] { return recorder.last_connection_ok_locked(); });
+  return coolflow::testing::StartTransport(MakeKafkaTransport(options), recorder);
 }
 
 // Every token in [0, count) was reported exactly once, and Ok.
@@ -253,6 +183,43 @@ TEST(KafkaTransportTest, RetriesBrokerErrorsWithoutDuplicatesOrReordering) {
   producer->Close(1'000);
 }
 
+// The life shared by the broker transports (transport/broker_transport.h): calls outside it
+// are refused with a message that names the transport's state.
+TEST(KafkaTransportTest, RefusesCallsOutsideItsLifeNamingTheState) {
+  auto cluster = KafkaMockCluster::Start(kBrokers);
+  ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
+  auto made = MakeKafkaTransport(ConsumerOptions(**cluster, "box-life"));
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  Transport& transport = **made;
+  auto has = [](const Status& s, std::string_view part) {
+    return s.message().find(part) != std::string::npos;
+  };
+
+  const Status no_callback = transport.Start(Callbacks{});
+  EXPECT_EQ(no_callback.code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(has(no_callback, "kafka transport Start: no delivered callback"))
+      << no_callback.ToString();
+  const Status early = transport.Publish({"temp", "box-life", "x"}, 1);
+  EXPECT_EQ(early.code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(has(early, "kafka brokers 127.0.0.1:")) << early.ToString();
+  EXPECT_TRUE(has(early, ": transport not started")) << early.ToString();
+
+  Recorder agent;
+  ASSERT_TRUE(transport.Start(agent.callbacks()).ok());
+  ASSERT_TRUE(WaitConnected(agent));
+  transport.Close(1'000);
+  EXPECT_FALSE(transport.connected());
+  const Status late = transport.Publish({"temp", "box-life", "x"}, 2);
+  EXPECT_EQ(late.code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(has(late, ": transport closed")) << late.ToString();
+  const Status subscribe = transport.Subscribe("temp");
+  EXPECT_EQ(subscribe.code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(has(subscribe, ": transport closed")) << subscribe.ToString();
+  EXPECT_EQ(transport.Start(agent.callbacks()).code(), StatusCode::kAlreadyExists);
+  transport.Close(0);  // again: returns at once
+  EXPECT_TRUE(agent.delivered().empty());
+}
+
 TEST(KafkaTransportTest, ReportsBrokersDownAndRefusesMessagesMeanwhile) {
   auto cluster = KafkaMockCluster::Start(kBrokers);
   ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
@@ -337,11 +304,13 @@ TEST(KafkaTransportTest, StartsANewProducerAfterAFatalError) {
     ASSERT_EQ(outcomes.size(), 1u) << token;
     EXPECT_FALSE(outcomes[0].ok()) << token;  // the caller publishes them again
   }
-  bool reported = false;
-  for (const Status& s : agent.connection()) {
-    reported = reported || s.message().find("failed for good") != std::string::npos;
-  }
-  EXPECT_TRUE(reported);
+  // librdkafka may report the purged messages before the transport reports the failure.
+  EXPECT_TRUE(agent.WaitFor([&] {
+    for (const Status& s : agent.connection_locked()) {
+      if (s.message().find("failed for good") != std::string::npos) return true;
+    }
+    return false;
+  }));
 
   ASSERT_TRUE((*cluster)->SetRtt(-1, 0).ok());
   ASSERT_TRUE(WaitConnected(agent));  // the new producer

@@ -13,7 +13,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -21,90 +20,21 @@
 #include "fmt/format.h"
 #include "support/mosquitto_server.h"
 #include "support/server_process.h"
+#include "transport/transport_recorder.h"
 
 namespace coolflow::transport {
 namespace {
 
+using coolflow::testing::kTransportWait;
 using coolflow::testing::MosquittoServer;
+using coolflow::testing::WaitConnected;
+using Recorder = coolflow::testing::TransportRecorder;
 using std::chrono::milliseconds;
 
-// Generous for ASan on a busy 2-core machine; the happy paths take milliseconds.
-constexpr milliseconds kWait{20'000};
 constexpr milliseconds kProbeInterval{50};
 constexpr uint64_t kProbeTokens = 1'000'000;  // tokens of probe messages start here
 constexpr const char* kPrefix = "coolflow-test/";
 constexpr const char* kSecret = "hunter2-secret";
-
-// Records every callback of one transport; tests wait on it for a condition.
-class Recorder {
- public:
-  Callbacks callbacks() {
-    Callbacks callbacks;
-    callbacks.delivered = [this](uint64_t token, const Status& outcome) {
-      std::lock_guard lock(mu_);
-      delivered_[token].push_back(outcome);
-      cv_.notify_all();
-    };
-    callbacks.received = [this](const Message& message) {
-      std::lock_guard lock(mu_);
-      received_.push_back(message);
-      cv_.notify_all();
-    };
-    callbacks.connection = [this](const Status& state) {
-      std::lock_guard lock(mu_);
-      connection_.push_back(state);
-      cv_.notify_all();
-    };
-    return callbacks;
-  }
-
-  // Waits until `done()` (called under the recorder's lock) holds; false on timeout.
-  template <typename Predicate>
-  bool WaitFor(Predicate done, milliseconds timeout = kWait) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, timeout, done);
-  }
-
-  // Polls `probe()` (outside the lock) until `done()` holds, for conditions the recorder
-  // is not told about directly.
-  template <typename Probe, typename Predicate>
-  bool RetryUntil(Probe probe, Predicate done, milliseconds timeout = kWait) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      probe();
-      std::unique_lock lock(mu_);
-      if (cv_.wait_for(lock, kProbeInterval, done)) return true;
-    }
-    return false;
-  }
-
-  std::map<uint64_t, std::vector<Status>> delivered() {
-    std::lock_guard lock(mu_);
-    return delivered_;
-  }
-  std::vector<Message> received() {
-    std::lock_guard lock(mu_);
-    return received_;
-  }
-  std::vector<Status> connection() {
-    std::lock_guard lock(mu_);
-    return connection_;
-  }
-
-  // Under the lock (inside WaitFor predicates):
-  size_t delivered_count_locked() const { return delivered_.size(); }
-  bool delivered_locked(uint64_t token) const { return delivered_.count(token) > 0; }
-  const std::vector<Message>& received_locked() const { return received_; }
-  const std::vector<Status>& connection_locked() const { return connection_; }
-  bool last_connection_ok_locked() const { return !connection_.empty() && connection_.back().ok(); }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<uint64_t, std::vector<Status>> delivered_;
-  std::vector<Message> received_;
-  std::vector<Status> connection_;
-};
 
 MqttOptions ClientOptions(const MosquittoServer& broker, const std::string& client_id) {
   MqttOptions options;
@@ -117,16 +47,7 @@ MqttOptions ClientOptions(const MosquittoServer& broker, const std::string& clie
 }
 
 std::unique_ptr<Transport> StartClient(const MqttOptions& options, Recorder& recorder) {
-  auto transport = MakeMqttTransport(options);
-  EXPECT_TRUE(transport.ok()) << transport.status().ToString();
-  if (!transport.ok()) return nullptr;
-  const Status started = (*transport)->Start(recorder.callbacks());
-  EXPECT_TRUE(started.ok()) << started.ToString();
-  return std::move(*transport);
-}
-
-bool WaitConnected(Recorder& recorder) {
-  return recorder.WaitFor([&] { return recorder.last_connection_ok_locked(); });
+  return coolflow::testing::StartTransport(MakeMqttTransport(options), recorder);
 }
 
 bool HasPayload(const std::vector<Message>& messages, const std::string& topic,
@@ -153,7 +74,8 @@ bool AwaitSubscription(Transport& publisher, Recorder& subscriber, const std::st
           }
         }
         return false;
-      });
+      },
+      kProbeInterval);
 }
 
 std::vector<std::string> Payloads(const std::vector<Message>& messages, const std::string& topic,
@@ -338,7 +260,7 @@ TEST(MqttTransportTest, LastWillSaysOfflineWhenTheClientDies) {
     if (!transport.ok() || !(*transport)->Start(callbacks).ok()) ::_exit(1);
     {
       std::unique_lock lock(mu);
-      if (!cv.wait_for(lock, kWait, [&] { return up; })) ::_exit(2);
+      if (!cv.wait_for(lock, kTransportWait, [&] { return up; })) ::_exit(2);
     }
     const char byte = 'u';
     if (::write(ready_pipe[1], &byte, 1) != 1) ::_exit(3);
@@ -347,7 +269,7 @@ TEST(MqttTransportTest, LastWillSaysOfflineWhenTheClientDies) {
   }
   ::close(ready_pipe[1]);
   pollfd ready{ready_pipe[0], POLLIN, 0};
-  const bool child_up = ::poll(&ready, 1, static_cast<int>(kWait.count())) == 1;
+  const bool child_up = ::poll(&ready, 1, static_cast<int>(kTransportWait.count())) == 1;
   char byte = 0;
   const bool read_ok = child_up && ::read(ready_pipe[0], &byte, 1) == 1;
   ::close(ready_pipe[0]);

@@ -1,18 +1,18 @@
 #include "agent/inputs/host/host_input.h"
 
-#include <fcntl.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <limits>
 #include <map>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "agent/inputs/host/proc_parse.h"
+#include "agent/inputs/kernel/kernel_file.h"
 #include "fmt/format.h"
 #include "reading/validate.h"
 
@@ -24,53 +24,11 @@ namespace fs = std::filesystem;
 constexpr std::string_view kMeasurement = "resource";
 // /proc/net/dev grows with the interfaces; a megabyte is thousands of them.
 constexpr size_t kMaxProcFileBytes = 1 << 20;
-constexpr size_t kReadChunkBytes = 4096;
 // SNMP's ssCpuRaw* count 1/100 s on Linux, as /proc/stat does with USER_HZ = 100.
 constexpr uint64_t kTicksPerSecond = 100;
 constexpr size_t kMaxInterfaceNameBytes = 15;  // IFNAMSIZ - 1
 constexpr std::string_view kLoopback = "lo";
 constexpr double kPercent = 100;
-
-struct ProcText {
-  int error = 0;
-  std::string text;
-};
-
-ProcText ReadProcFile(const fs::path& path) {
-  ProcText out;
-  int fd = -1;
-  do {
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  } while (fd < 0 && errno == EINTR);
-  if (fd < 0) {
-    out.error = errno;
-    return out;
-  }
-  char buffer[kReadChunkBytes];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      out.error = errno;
-      break;
-    }
-    if (n == 0) break;
-    if (out.text.size() + static_cast<size_t>(n) > kMaxProcFileBytes) {
-      out.error = EFBIG;
-      break;
-    }
-    out.text.append(buffer, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  if (out.error != 0) out.text.clear();
-  return out;
-}
-
-std::string DescribeErrno(std::string_view call, int error) {
-  const char* name = ::strerrorname_np(error);
-  return fmt::format("{} failed: {} ({})", call, name != nullptr ? name : "?",
-                     std::strerror(error));
-}
 
 // Ticks of 1/USER_HZ s as ticks of 1/100 s, without overflow.
 uint64_t ToHundredths(uint64_t ticks, uint64_t user_hz) {
@@ -124,14 +82,21 @@ class Emitter {
     result_.errors.push_back({source.string(), std::move(why)});
   }
 
-  // The file's text, or nullopt after reporting why it could not be read.
-  std::optional<std::string> Read(const fs::path& path) {
-    ProcText text = ReadProcFile(path);
+  // What `parse` makes of the file's text, or nullopt after reporting why the file could not
+  // be read or parsed.
+  template <typename T>
+  std::optional<T> ReadParsed(const fs::path& path, Result<T> (*parse)(std::string_view)) {
+    kernel::FileText text = kernel::ReadFile(path, kMaxProcFileBytes);
     if (text.error != 0) {
-      Error(path, DescribeErrno("read", text.error));
+      Error(path, kernel::DescribeErrno("read", text.error));
       return std::nullopt;
     }
-    return std::move(text.text);
+    auto parsed = parse(text.text);
+    if (!parsed.ok()) {
+      Error(path, parsed.status().message());
+      return std::nullopt;
+    }
+    return std::move(*parsed);
   }
 
   TimeNs now() const { return now_; }
@@ -177,13 +142,8 @@ class HostInput final : public Input {
 
   void PollCpu(Emitter& emit) {
     const fs::path path = Proc("stat");
-    auto text = emit.Read(path);
-    if (!text) return;
-    auto times = ParseProcStat(*text);
-    if (!times.ok()) {
-      emit.Error(path, times.status().message());
-      return;
-    }
+    const std::optional<CpuTimes> times = emit.ReadParsed(path, ParseProcStat);
+    if (!times) return;
     emit.Add(path, "cpu_user", ToHundredths(times->user, user_hz_));
     emit.Add(path, "cpu_system", ToHundredths(times->system, user_hz_));
     emit.Add(path, "cpu_idle", ToHundredths(times->idle, user_hz_));
@@ -205,13 +165,8 @@ class HostInput final : public Input {
 
   void PollLoad(Emitter& emit) {
     const fs::path path = Proc("loadavg");
-    auto text = emit.Read(path);
-    if (!text) return;
-    auto load = ParseLoadavg(*text);
-    if (!load.ok()) {
-      emit.Error(path, load.status().message());
-      return;
-    }
+    const std::optional<LoadAverage> load = emit.ReadParsed(path, ParseLoadavg);
+    if (!load) return;
     emit.Add(path, "load1", load->load1);
     emit.Add(path, "load5", load->load5);
     emit.Add(path, "load15", load->load15);
@@ -219,13 +174,8 @@ class HostInput final : public Input {
 
   void PollMemory(Emitter& emit) {
     const fs::path path = Proc("meminfo");
-    auto text = emit.Read(path);
-    if (!text) return;
-    auto info = ParseMeminfo(*text);
-    if (!info.ok()) {
-      emit.Error(path, info.status().message());
-      return;
-    }
+    const std::optional<Meminfo> info = emit.ReadParsed(path, ParseMeminfo);
+    if (!info) return;
     const std::pair<std::string_view, std::optional<uint64_t>> items[] = {
         {"memory_total", info->mem_total},   {"memory_available", info->mem_available},
         {"memory_buffers", info->buffers},   {"memory_cached", info->cached},
@@ -250,7 +200,7 @@ class HostInput final : public Input {
   void PollDisk(Emitter& emit) {
     struct statvfs fs_stat {};
     if (::statvfs(config_.disk_path.c_str(), &fs_stat) != 0) {
-      emit.Error(config_.disk_path, DescribeErrno("statvfs", errno));
+      emit.Error(config_.disk_path, kernel::DescribeErrno("statvfs", errno));
       return;
     }
     // As df(1): used = total - free; the share of what non-root users could have, used +
@@ -271,13 +221,9 @@ class HostInput final : public Input {
 
   std::optional<Counters> ReadNet(Emitter& emit) {
     const fs::path path = Proc("net/dev");
-    auto text = emit.Read(path);
-    if (!text) return std::nullopt;
-    auto interfaces = ParseNetDev(*text);
-    if (!interfaces.ok()) {
-      emit.Error(path, interfaces.status().message());
-      return std::nullopt;
-    }
+    const std::optional<std::vector<NetDevCounters>> interfaces =
+        emit.ReadParsed(path, ParseNetDev);
+    if (!interfaces) return std::nullopt;
     Counters counters;
     std::string names;
     for (const NetDevCounters& c : *interfaces) {
@@ -332,13 +278,8 @@ class HostInput final : public Input {
 
   std::optional<double> PollUptime(Emitter& emit) {
     const fs::path path = Proc("uptime");
-    auto text = emit.Read(path);
-    if (!text) return std::nullopt;
-    auto uptime = ParseUptime(*text);
-    if (!uptime.ok()) {
-      emit.Error(path, uptime.status().message());
-      return std::nullopt;
-    }
+    const std::optional<double> uptime = emit.ReadParsed(path, ParseUptime);
+    if (!uptime) return std::nullopt;
     emit.Add(path, "uptime", *uptime);
     return *uptime;
   }

@@ -5,12 +5,16 @@
 #include <cmath>
 #include <system_error>
 
+#include "agent/inputs/kernel/kernel_text.h"
 #include "fmt/format.h"
 
 namespace coolflow::agent {
 namespace {
 
-constexpr size_t kMaxQuotedBytes = 64;
+using kernel::IsBlank;
+using kernel::Quote;
+using kernel::TrimBlanks;
+
 constexpr size_t kStatCpuMinFields = 4;  // user nice system idle: Linux 2.4
 constexpr size_t kLoadavgFields = 3;
 constexpr size_t kNetDevHeaderLines = 2;
@@ -24,10 +28,6 @@ struct Fields {
   std::array<std::string_view, kMaxFields> field{};
   size_t count = 0;
 };
-
-bool IsBlank(char c) {
-  return c == ' ' || c == '\t';
-}
 
 Fields Split(std::string_view line) {
   Fields out;
@@ -45,28 +45,17 @@ Fields Split(std::string_view line) {
   return out;
 }
 
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && IsBlank(text.front()))
-    text.remove_prefix(1);
-  while (!text.empty() && IsBlank(text.back()))
-    text.remove_suffix(1);
-  return text;
-}
+// A "Key: values" line split at its first colon: the key without blanks around it (empty
+// when the line has no colon or nothing before it) and what follows the colon.
+struct KeyedLine {
+  std::string_view key;
+  std::string_view values;
+};
 
-std::string Quote(std::string_view text) {
-  const bool cut = text.size() > kMaxQuotedBytes;
-  if (cut) text = text.substr(0, kMaxQuotedBytes);
-  std::string out = "'";
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte > 0x7e) {
-      out += fmt::format("\\x{:02x}", byte);
-    } else {
-      out += c;
-    }
-  }
-  out += cut ? "'..." : "'";
-  return out;
+KeyedLine SplitKey(std::string_view line) {
+  const size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return {};
+  return {TrimBlanks(line.substr(0, colon)), line.substr(colon + 1)};
 }
 
 // Calls fn(line, line_number) for each line; stops at the first error fn returns.
@@ -186,20 +175,18 @@ Result<Meminfo> ParseMeminfo(std::string_view text) {
       {"SwapFree", &Meminfo::swap_free},
   };
   Status status = ForEachLine(text, [&](std::string_view line, size_t line_no) -> Status {
-    if (Trim(line).empty()) return Status::Ok();
-    const size_t colon = line.find(':');
-    const std::string_view key =
-        colon == std::string_view::npos ? std::string_view() : Trim(line.substr(0, colon));
+    if (TrimBlanks(line).empty()) return Status::Ok();
+    const auto [key, values] = SplitKey(line);
     if (key.empty()) {
       return InvalidArgument(
           fmt::format("line {}: expected 'Key: value kB', found {}", line_no, Quote(line)));
     }
-    const Fields f = Split(line.substr(colon + 1));
+    const Fields f = Split(values);
     if (f.count == 0 || f.count > 2 || (f.count == 2 && f.field[1] != kKilobytes)) {
       return InvalidArgument(
           fmt::format("line {}: {}: expected a number and an optional 'kB', "
                       "found {}",
-                      line_no, key, Quote(line.substr(colon + 1))));
+                      line_no, key, Quote(values)));
     }
     uint64_t value = 0;
     if (Status s = ParseU64(f.field[0], line_no, key, value); !s.ok()) return s;
@@ -232,10 +219,8 @@ Result<std::vector<NetDevCounters>> ParseNetDev(std::string_view text) {
       }
       return Status::Ok();
     }
-    if (Trim(line).empty()) return Status::Ok();
-    const size_t colon = line.find(':');
-    const std::string_view name =
-        colon == std::string_view::npos ? std::string_view() : Trim(line.substr(0, colon));
+    if (TrimBlanks(line).empty()) return Status::Ok();
+    const auto [name, values] = SplitKey(line);
     if (name.empty()) {
       return InvalidArgument(
           fmt::format("line {}: expected 'interface: counters', found {}", line_no, Quote(line)));
@@ -245,7 +230,7 @@ Result<std::vector<NetDevCounters>> ParseNetDev(std::string_view text) {
       return InvalidArgument(
           fmt::format("line {}: {} is not an interface name", line_no, Quote(name)));
     }
-    const Fields f = Split(line.substr(colon + 1));
+    const Fields f = Split(values);
     if (f.count != kNetDevFields) {
       return InvalidArgument(fmt::format("line {}: {} has {} counters; {} expected", line_no, name,
                                          f.count, kNetDevFields));

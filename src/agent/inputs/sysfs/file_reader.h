@@ -11,17 +11,13 @@
 
 #include <cstddef>
 #include <filesystem>
-#include <string>
-#include <string_view>
+
+#include "agent/inputs/kernel/kernel_file.h"
 
 namespace coolflow::agent {
 
-// The outcome of reading one small file: `error` is 0 and `text` its content, or `error` is
-// the errno of the open() or read() that failed.
-struct FileText {
-  int error = 0;
-  std::string text;
-};
+// The text of one file, or the errno of the open() or read() that failed.
+using kernel::FileText;
 
 class FileReader {
  public:
@@ -34,16 +30,14 @@ class FileReader {
 // sysfs hands out at most one page per attribute (PAGE_SIZE, 4 KiB on the Raspberry Pi).
 inline constexpr size_t kMaxAttributeBytes = 4096;
 
-// Reads with open(O_RDONLY | O_CLOEXEC) and read(), retrying EINTR, as `cat` does. The read
-// blocks for as long as the driver's show() takes (up to a second for a DHT11 or a 12-bit
-// DS18B20 conversion); a FIFO in place of the file blocks until a writer comes. Thread-safe.
+// Reads with kernel::ReadFile (kernel_file.h): open(O_RDONLY | O_CLOEXEC) and read(), retrying
+// EINTR, as `cat` does. The read blocks for as long as the driver's show() takes (up to a
+// second for a DHT11 or a 12-bit DS18B20 conversion); a FIFO in place of the file blocks until
+// a writer comes. Thread-safe.
 class KernelFileReader final : public FileReader {
  public:
   FileText Read(const std::filesystem::path& path, size_t max_bytes) override;
 };
-
-// The symbolic name of an errno value: "EIO", "ETIMEDOUT"; "errno 1234" when unknown.
-std::string ErrnoName(int error);
 
 // Whether a read that failed with `error` may succeed if tried again soon: the driver
 // reported a failed transfer (EIO), a timeout (ETIMEDOUT), or asked to come back (EAGAIN,

@@ -5,29 +5,20 @@
 #include <cmath>
 #include <system_error>
 
+#include "agent/inputs/kernel/kernel_text.h"
 #include "fmt/format.h"
 
 namespace coolflow::agent {
 namespace {
 
-constexpr size_t kMaxQuotedBytes = 64;
+using kernel::IsBlank;
+using kernel::TrimBlanks;
+
 constexpr size_t kScratchpadBytes = 9;
 constexpr std::string_view kCrcMark = "crc=";
 constexpr std::string_view kTemperatureMark = "t=";
 constexpr std::string_view kCrcGood = "YES";
 constexpr std::string_view kCrcBad = "NO";
-
-bool IsBlank(char c) {
-  return c == ' ' || c == '\t';
-}
-
-std::string_view TrimBlanks(std::string_view text) {
-  while (!text.empty() && IsBlank(text.front()))
-    text.remove_prefix(1);
-  while (!text.empty() && IsBlank(text.back()))
-    text.remove_suffix(1);
-  return text;
-}
 
 bool IsDigit(char c) {
   return c >= '0' && c <= '9';
@@ -99,19 +90,7 @@ Status ParseScratchpad(std::string_view line, size_t line_no,
 
 std::string QuoteFileText(std::string_view text) {
   if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-  const bool cut = text.size() > kMaxQuotedBytes;
-  if (cut) text = text.substr(0, kMaxQuotedBytes);
-  std::string out = "'";
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte > 0x7e) {
-      out += fmt::format("\\x{:02x}", byte);
-    } else {
-      out += c;
-    }
-  }
-  out += cut ? "'..." : "'";
-  return out;
+  return kernel::Quote(text);
 }
 
 Result<double> ParseSysfsNumber(std::string_view text) {

@@ -33,8 +33,9 @@ struct W1Slave {
 };
 Result<W1Slave> ParseW1Slave(std::string_view text);
 
-// `text` quoted for an error message: at most 64 bytes, control characters and bytes above
-// 0x7e written as \xNN, a trailing newline dropped ("'23125'", "'\x00\x01'", "''").
+// `text` quoted for an error message as kernel::Quote (kernel_text.h) quotes it, after its
+// trailing newline is dropped: at most 64 bytes, control characters and bytes above 0x7e
+// written as \xNN ("'23125'", "'\x00\x01'", "''").
 std::string QuoteFileText(std::string_view text);
 
 }  // namespace coolflow::agent

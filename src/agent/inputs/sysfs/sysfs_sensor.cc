@@ -1,7 +1,6 @@
 #include "agent/inputs/sysfs/sysfs_sensor.h"
 
 #include <algorithm>
-#include <cstring>
 #include <functional>
 #include <limits>
 #include <system_error>
@@ -9,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "agent/inputs/kernel/kernel_file.h"
 #include "agent/inputs/sysfs/sysfs_parse.h"
 #include "fmt/format.h"
 #include "fmt/ranges.h"
@@ -126,10 +126,6 @@ std::string_view Plural(int n) {
   return n == 1 ? "" : "s";
 }
 
-std::string DescribeErrno(int error) {
-  return fmt::format("read failed: {} ({})", ErrnoName(error), std::strerror(error));
-}
-
 // The retry loop shared by every file a sensor reads.
 class Attempts {
  public:
@@ -147,8 +143,9 @@ class Attempts {
       context_.Starting(file);
       FileText text = reader_.Read(file, kMaxAttributeBytes);
       if (text.error != 0) {
-        if (!IsTransientReadError(text.error)) return Failure{file, DescribeErrno(text.error)};
-        last = fmt::format("read failed: {}", ErrnoName(text.error));
+        if (!IsTransientReadError(text.error))
+          return Failure{file, kernel::DescribeErrno("read", text.error)};
+        last = fmt::format("read failed: {}", kernel::ErrnoName(text.error));
       } else {
         Parsed parsed = parse(text.text);
         if (parsed.value) return Value{*parsed.value, file, std::move(text.text)};
