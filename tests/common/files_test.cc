@@ -19,8 +19,7 @@ TEST(Files, ReadsAWholeFile) {
   auto text = ReadTextFile(path);
   ASSERT_TRUE(text.ok()) << text.status().ToString();
   EXPECT_EQ(*text, std::string("a\nb\0c", 5));
-  EXPECT_EQ(ReadTextFile(path + ".missing").status().message(),
-            path + ".missing: no such file");
+  EXPECT_EQ(ReadTextFile(path + ".missing").status().message(), path + ".missing: no such file");
   EXPECT_EQ(ReadTextFile(::testing::TempDir()).status().code(), StatusCode::kNotFound);
 }
 
