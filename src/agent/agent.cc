@@ -331,10 +331,11 @@ void Agent::Deliver(const std::string& input, std::vector<reading::Reading>& rea
 
 void Agent::DeliveryLoop() {
   std::optional<SpoolRecord> pending;  // taken from the spool, not yet taken by the transport
-  // Acknowledgements reach the spool's checkpoint (and emptied segments are deleted) only
-  // when it syncs; appends sync it too, but an idle agent must as well.
+  // Acknowledgements reach the spool's checkpoint (and emptied segments are deleted) when it
+  // syncs; appends sync it, rate-limited to the checkpoint interval, and so does this timer,
+  // for an agent whose inputs have gone quiet.
   const auto sync_every =
-      std::chrono::nanoseconds(std::max<TimeNs>(config_.spool.sync_interval, kNanosPerMilli));
+      std::chrono::nanoseconds(std::max<TimeNs>(config_.spool.checkpoint_interval, kNanosPerMilli));
   auto next_sync = SteadyClock::now() + sync_every;
   for (;;) {
     if (SteadyClock::now() >= next_sync) {

@@ -63,6 +63,7 @@ Result<std::unique_ptr<Agent>> BuildAgent(const AgentConfig& config, const Clock
   spool_options.dir = config.spool.dir;
   spool_options.max_bytes = config.spool.max_mb << 20;
   spool_options.sync_interval = config.spool.sync_interval;
+  spool_options.checkpoint_interval = config.spool.checkpoint_interval;
   auto spool = Spool::Open(spool_options, clock);
   if (!spool.ok()) {
     return Status(spool.status().code(),

@@ -122,6 +122,7 @@ const Table<SpoolSettings>& SpoolTable() {
          return Status::Ok();
        }},
       yaml::DurationMember("sync_interval", &SpoolSettings::sync_interval),
+      yaml::DurationMember("checkpoint_interval", &SpoolSettings::checkpoint_interval),
   };
   return table;
 }

@@ -94,6 +94,7 @@ struct SpoolSettings {
   std::string dir = "/var/lib/coolflow/spool";
   uint64_t max_mb = 64;
   TimeNs sync_interval = kNanosPerSecond;
+  TimeNs checkpoint_interval = 10 * kNanosPerSecond;
 };
 
 struct RoomSettings {

@@ -34,6 +34,11 @@ struct SpoolOptions {
   // written is safe from a killed process at once (it is in the page cache); the interval
   // bounds what a power cut can take.
   TimeNs sync_interval = kNanosPerSecond;
+  // How often acknowledgements reach the checkpoint when appends trigger the sync: each
+  // checkpoint is a file rewrite and two fsyncs, so it is written less often than the data
+  // is synced. Bounds what is delivered again after a crash, never what is lost. An explicit
+  // Sync() always writes it.
+  TimeNs checkpoint_interval = 10 * kNanosPerSecond;
 };
 
 struct SpoolStats {

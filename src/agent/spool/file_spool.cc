@@ -34,6 +34,10 @@ Status ValidateOptions(const SpoolOptions& options) {
   if (options.segment_bytes == 0) {
     return InvalidArgument(fmt::format("spool {}: segment_bytes is 0", options.dir.string()));
   }
+  if (options.checkpoint_interval < 0) {
+    return InvalidArgument(fmt::format("spool {}: checkpoint_interval {} ns is negative",
+                                       options.dir.string(), options.checkpoint_interval));
+  }
   if (options.sync_interval < 0) {
     return InvalidArgument(fmt::format("spool {}: sync_interval {} ns is negative",
                                        options.dir.string(), options.sync_interval));
@@ -430,7 +434,7 @@ Status FileSpool::Append(const transport::Message& message) {
   stats_.bytes += size;
   ++stats_.appended;
   ++stats_.depth;
-  if (SyncDueLocked()) return SyncLocked();
+  if (SyncDueLocked()) return SyncLocked(/*force=*/false);
   return Status::Ok();
 }
 
@@ -608,7 +612,7 @@ void FileSpool::Rewind() {
 Status FileSpool::Sync() {
   MutexLock lock(mutex_);
   if (!failed_.ok()) return failed_;
-  return SyncLocked();
+  return SyncLocked(/*force=*/true);
 }
 
 bool FileSpool::SyncDueLocked() const {
@@ -627,9 +631,11 @@ Status FileSpool::SyncDataLocked() {
   return Status::Ok();
 }
 
-Status FileSpool::SyncLocked() {
+Status FileSpool::SyncLocked(bool force) {
   if (Status s = SyncDataLocked(); !s.ok()) return FailLocked(s);
-  if (floor_ != checkpoint_floor_ || seqs_dirty_) {
+  const bool checkpoint_due =
+      force || clock_.Now() - last_checkpoint_ >= options_.checkpoint_interval;
+  if (seqs_dirty_ || (floor_ != checkpoint_floor_ && checkpoint_due)) {
     if (Status s = WriteCheckpointLocked(/*closing=*/false); !s.ok()) return FailLocked(s);
   }
   DeleteAcknowledgedSegmentsLocked();
@@ -647,6 +653,7 @@ Status FileSpool::WriteCheckpointLocked(bool closing) {
   if (Status s = spool::WriteCheckpoint(checkpoint_path_, checkpoint); !s.ok()) return s;
   checkpoint_floor_ = floor_;
   seqs_dirty_ = false;
+  last_checkpoint_ = clock_.Now();
   return Status::Ok();
 }
 

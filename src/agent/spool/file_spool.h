@@ -133,7 +133,9 @@ class FileSpool final : public Spool {
   // Fsyncs the newest segment and the folder where they changed.
   Status SyncDataLocked() COOLFLOW_REQUIRES(mutex_);
   // Data, then the checkpoint when it changed, then deletes fully acknowledged segments.
-  Status SyncLocked() COOLFLOW_REQUIRES(mutex_);
+  // Syncs the data; writes the checkpoint when sequence numbers were reserved, or when the
+  // floor moved and `force` or checkpoint_interval has passed since the last one.
+  Status SyncLocked(bool force) COOLFLOW_REQUIRES(mutex_);
   // With `closing`, boxes are recorded at their exact next number instead of their block end.
   Status WriteCheckpointLocked(bool closing) COOLFLOW_REQUIRES(mutex_);
   void DeleteAcknowledgedSegmentsLocked() COOLFLOW_REQUIRES(mutex_);
@@ -168,6 +170,7 @@ class FileSpool final : public Spool {
 
   Status failed_ COOLFLOW_GUARDED_BY(mutex_);
   TimeNs last_sync_ COOLFLOW_GUARDED_BY(mutex_) = 0;
+  TimeNs last_checkpoint_ COOLFLOW_GUARDED_BY(mutex_) = 0;
   SpoolStats stats_ COOLFLOW_GUARDED_BY(mutex_);
   std::vector<SpoolDamage> damage_ COOLFLOW_GUARDED_BY(mutex_);
   std::string scratch_ COOLFLOW_GUARDED_BY(mutex_);  // the record being appended

@@ -281,8 +281,42 @@ TEST_F(SpoolTest, SyncsAndCheckpointsOnTheIntervalOnly) {
   EXPECT_EQ(checkpoint_floor(), 5u);
 }
 
-TEST_F(SpoolTest, ZeroSyncIntervalCheckpointsOnEveryAppend) {
+TEST_F(SpoolTest, AppendsCheckpointAtMostOncePerCheckpointInterval) {
+  options_.sync_interval = kNanosPerSecond;
+  options_.checkpoint_interval = 10 * kNanosPerSecond;
+  auto spool = OpenSpool();
+  ASSERT_TRUE(spool);
+  const auto checkpoint_floor = [&]() -> uint64_t {
+    auto checkpoint = spool::ReadCheckpoint(dir_ / spool::kCheckpointFileName);
+    EXPECT_TRUE(checkpoint.ok()) << checkpoint.status().ToString();
+    return checkpoint.ok() && checkpoint->has_value() ? (*checkpoint)->floor : 0;
+  };
+  AppendRange(*spool, 1, 2);
+  spool->Acknowledge(spool->Next()->id);
+  clock_.Advance(kNanosPerSecond);
+  AppendRange(*spool, 3, 3);
+  const uint64_t first = checkpoint_floor();
+  EXPECT_EQ(first, 2u) << "the first sync writes the checkpoint";
+
+  // Data syncs every second; the floor moves, the checkpoint waits for its interval.
+  spool->Acknowledge(spool->Next()->id);
+  for (int second = 1; second < 10; ++second) {
+    clock_.Advance(kNanosPerSecond);
+    AppendRange(*spool, 3 + static_cast<uint64_t>(second), 3 + static_cast<uint64_t>(second));
+    EXPECT_EQ(checkpoint_floor(), first) << "second " << second;
+  }
+  clock_.Advance(kNanosPerSecond);
+  AppendRange(*spool, 13, 13);
+  EXPECT_EQ(checkpoint_floor(), 3u);
+  // An explicit Sync writes it at once.
+  spool->Acknowledge(spool->Next()->id);
+  ASSERT_TRUE(spool->Sync().ok());
+  EXPECT_EQ(checkpoint_floor(), 4u);
+}
+
+TEST_F(SpoolTest, ZeroIntervalsCheckpointOnEveryAppend) {
   options_.sync_interval = 0;
+  options_.checkpoint_interval = 0;
   auto spool = OpenSpool();
   ASSERT_TRUE(spool);
   AppendRange(*spool, 1, 2);
