@@ -278,6 +278,41 @@ log_level: warn
   (*agent)->Stop();
 }
 
+// TLS and a password through the agent's own config: the broker takes no anonymous clients
+// and speaks only TLS; the password comes from a file.
+TEST_F(AgentMqttTest, DeliversOverTlsWithAPasswordFromAFile) {
+  MosquittoServer::Options broker_options;
+  broker_options.tls = true;
+  broker_options.users = {{"pi-t", "s3cret-pass"}};
+  auto broker = MosquittoServer::Start(broker_options);
+  ASSERT_TRUE(broker.ok()) << broker.status().ToString();
+  const std::filesystem::path password = dir_ / "mqtt-password";
+  ASSERT_TRUE(coolflow::testing::WriteFile(password, "s3cret-pass\n").ok());
+  std::string yaml = ConfigYaml((*broker)->port(), (dir_ / "spool").string(), "100ms");
+  const std::string plain =
+      fmt::format("mqtt: {{host: 127.0.0.1, port: {}, keepalive_s: 5}}", (*broker)->port());
+  const size_t at = yaml.find(plain);
+  ASSERT_NE(at, std::string::npos);
+  yaml.replace(at, plain.size(),
+               fmt::format("mqtt: {{host: 127.0.0.1, port: {}, username: pi-t, password_file: {}, "
+                           "ca_file: {}}}",
+                           (*broker)->port(), password.string(), (*broker)->ca_file().string()));
+  auto config = ParseAgentConfig(yaml, "agent.yaml", ".");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  auto agent = BuildAgent(*config, SystemClock::Instance());
+  ASSERT_TRUE(agent.ok()) << agent.status().ToString();
+  ASSERT_TRUE((*agent)->Start().ok());
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (Metric((*agent)->RenderMetrics(), "coolflow_agent_messages_sent_total") < 20 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  const std::string text = (*agent)->RenderMetrics();
+  EXPECT_GE(Metric(text, "coolflow_agent_messages_sent_total"), 20) << text;
+  EXPECT_EQ(Metric(text, "coolflow_agent_broker_connected"), 1);
+  (*agent)->Stop();
+}
+
 // The outage test: publishing at 10 Hz, Mosquitto goes away for 60 s and comes back;
 // every reading arrives, exactly once after de-duplication by sequence number.
 TEST_F(AgentMqttTest, BrokerOutageOfAMinuteLosesNothing) {
