@@ -203,7 +203,9 @@ void Agent::Stop(int drain_ms) {
     if (stopping_) return;
     stopping_ = true;
   }
-  wake_.notify_all();
+  stop_wake_.notify_all();
+  delivery_wake_.notify_all();
+  command_wake_.notify_all();
   for (auto& input : inputs_) {
     if (input->thread.joinable()) input->thread.join();
   }
@@ -233,7 +235,7 @@ void Agent::Wake() {
     MutexLock lock(mutex_);
     work_ = true;
   }
-  wake_.notify_all();
+  delivery_wake_.notify_one();
 }
 
 // --- Polling ----------------------------------------------------------------------------
@@ -250,7 +252,7 @@ void Agent::PollLoop(RunningInput& running) {
   for (;;) {
     {
       MutexLock lock(mutex_);
-      while (!stopping_ && lock.WaitUntil(wake_, next)) {
+      while (!stopping_ && lock.WaitUntil(stop_wake_, next)) {
       }
       if (stopping_) return;
     }
@@ -349,7 +351,7 @@ void Agent::DeliveryLoop() {
     {
       MutexLock lock(mutex_);
       const auto until = SteadyClock::now() + kDeliveryTick;
-      while (!stopping_ && !work_ && lock.WaitUntil(wake_, until)) {
+      while (!stopping_ && !work_ && lock.WaitUntil(delivery_wake_, until)) {
       }
       if (stopping_) return;
       work_ = false;
@@ -391,7 +393,7 @@ void Agent::OnDelivered(uint64_t token, const Status& outcome) {
     rewind_ = true;
     work_ = true;
   }
-  wake_.notify_all();
+  delivery_wake_.notify_one();
 }
 
 void Agent::OnConnection(const Status& state) {
@@ -422,7 +424,7 @@ void Agent::OnReceived(const transport::Message& message) {
     }
     commands_.push_back(message);
   }
-  wake_.notify_all();
+  command_wake_.notify_one();
 }
 
 void Agent::CommandLoop() {
@@ -432,7 +434,7 @@ void Agent::CommandLoop() {
     {
       MutexLock lock(mutex_);
       while (!stopping_ && commands_.empty())
-        lock.Wait(wake_);
+        lock.Wait(command_wake_);
       if (stopping_) return;
       message = std::move(commands_.front());
       commands_.pop_front();

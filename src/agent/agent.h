@@ -105,7 +105,11 @@ class Agent {
   std::unique_ptr<metrics::MetricsServer> metrics_server_;
 
   Mutex mutex_;
-  std::condition_variable wake_;
+  // One condition per waiter, so an acknowledgement wakes the delivery thread only, a command
+  // the command thread only, and Stop all of them.
+  std::condition_variable stop_wake_;      // poll threads: stopping_
+  std::condition_variable delivery_wake_;  // delivery thread: work_, rewind_, stopping_
+  std::condition_variable command_wake_;   // command thread: commands_, stopping_
   bool stopping_ COOLFLOW_GUARDED_BY(mutex_) = false;
   bool rewind_ COOLFLOW_GUARDED_BY(mutex_) = false;  // the transport gave up on a record
   bool work_ COOLFLOW_GUARDED_BY(mutex_) = false;    // something to look at
