@@ -4,8 +4,6 @@
 //    exists in the input;
 //  - an accepted config has a valid box and at least one input, each with a name, a positive
 //    interval, a timeout within it, and a factory; each device has a name and a factory.
-#include <algorithm>
-#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -23,15 +21,7 @@ void CheckAgentConfig(std::string_view input) {
   Result<agent::AgentConfig> config =
       agent::ParseAgentConfig(input, "fuzz", "/nonexistent-coolflow-fuzz");
   if (!config.ok()) {
-    const Status status = config.status();
-    const std::string& message = status.message();
-    FUZZ_CHECK_MSG(message.starts_with("fuzz:"), message);
-    const std::string_view rest = std::string_view(message).substr(5);
-    size_t line = 0;
-    const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), line);
-    FUZZ_CHECK_MSG(ec == std::errc() && *end == ':', message);
-    const size_t lines = 1 + static_cast<size_t>(std::count(input.begin(), input.end(), '\n'));
-    FUZZ_CHECK_MSG(line >= 1 && line <= lines, message);
+    CheckConfigRefusal(input, "fuzz", config.status().message());
     return;
   }
   FUZZ_CHECK(reading::ValidateBoxId(config->box).ok());

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -38,6 +39,20 @@ namespace coolflow::fuzz {
   if (!detail.empty()) std::fprintf(stderr, "%s\n", detail.c_str());
   std::fflush(stderr);
   __builtin_trap();
+}
+
+// Checks a config loader's refusal of `input` loaded as `source`: it reads
+// "<source>:<line>:..." with a line that exists in the input.
+inline void CheckConfigRefusal(std::string_view input, std::string_view source,
+                               const std::string& message) {
+  FUZZ_CHECK_MSG(message.starts_with(std::string(source) + ":"), message);
+  const std::string_view rest = std::string_view(message).substr(source.size() + 1);
+  size_t line = 0;
+  const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), line);
+  FUZZ_CHECK_MSG(ec == std::errc() && end != rest.data() && *end == ':', message);
+  const size_t lines = 1 + static_cast<size_t>(std::count(input.begin(), input.end(), '\n'));
+  FUZZ_CHECK_MSG(line >= 1 && line <= lines,
+                 fmt::format("{} (input has {} lines)", message, lines));
 }
 
 // "Now" for every decode: 2025-11-24T16:00:00Z. A constant, so a run is deterministic.

@@ -4,8 +4,6 @@
 //    line that exists in the input;
 //  - an accepted scenario passes ValidateScenario, and twenty steps of it under the fixed
 //    policy give a finite summary whose energy balance closes within 1 %.
-#include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -23,21 +21,10 @@ namespace {
 
 constexpr std::string_view kSource = "fuzz";
 
-void CheckRefusal(std::string_view input, const std::string& message) {
-  FUZZ_CHECK_MSG(message.starts_with("fuzz:"), message);
-  const std::string_view rest = std::string_view(message).substr(kSource.size() + 1);
-  size_t line = 0;
-  const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), line);
-  FUZZ_CHECK_MSG(ec == std::errc() && end != rest.data() && *end == ':', message);
-  const size_t lines = 1 + static_cast<size_t>(std::count(input.begin(), input.end(), '\n'));
-  FUZZ_CHECK_MSG(line >= 1 && line <= lines,
-                 fmt::format("{} (input has {} lines)", message, lines));
-}
-
 void CheckScenario(std::string_view input) {
   Result<room::Scenario> scenario = room::ParseScenario(input, kSource);
   if (!scenario.ok()) {
-    CheckRefusal(input, scenario.status().message());
+    CheckConfigRefusal(input, kSource, scenario.status().message());
     return;
   }
   FUZZ_CHECK_MSG(room::ValidateScenario(*scenario).ok(),

@@ -206,7 +206,6 @@ Status ReadDevices(yaml::Reader& r, const Item& item, AgentConfig& out) {
     if (!kind.ok()) return kind.status();
     DeviceSpec spec;
     spec.kind = (*kind)->name;
-    std::vector<std::string> keys;
     if (Status s = (*kind)->parse(r, element, spec); !s.ok()) return s;
     if (spec.name.empty()) return r.Error(element, "missing required key \"name\"");
     spec.location = Location(r, element);

@@ -43,8 +43,7 @@ Status ParseRoomInput(yaml::Reader& r, const Item& item, InputSpec& spec) {
 Status ParseRoomDevice(yaml::Reader& r, const Item& item, DeviceSpec& spec) {
   static const auto table = KindTable(CommonDeviceTable(), RoomAcTable());
   KindEntry<DeviceSpec, RoomAcOptions> entry;
-  std::vector<std::string> keys;
-  if (Status s = r.ParseMapping(item, table, entry, &keys); !s.ok()) return s;
+  if (Status s = r.ParseMapping(item, table, entry); !s.ok()) return s;
   spec = std::move(entry.spec);
   if (entry.options.ac.empty()) entry.options.ac = spec.name;
   spec.device_class = DeviceClass::kAirConditioner;

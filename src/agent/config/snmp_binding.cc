@@ -1,10 +1,11 @@
 // Kind `snmp`: servers polled with net-snmp. Communities and v3 passwords are secrets: they
 // are read from files named in the config (first line), never written in it.
+#include <iterator>
+
 #include "agent/config/bindings.h"
 #include "agent/inputs/snmp/snmp_input.h"
 #include "agent/kinds.h"
 #include "common/files.h"
-#include "fmt/format.h"
 
 namespace coolflow::agent::config {
 
@@ -32,8 +33,12 @@ struct SnmpEntryOptions {
   int retries = 1;
 };
 
-constexpr std::string_view kInlineSecret =
-    "is a secret: never written in the config; put it in a file and set {}_file";
+// Keys that would put a secret in the config, refused with the key to use instead.
+constexpr std::string_view kInlineSecrets[] = {"community", "auth_password", "priv_password"};
+constexpr std::string_view kInlineSecretWhy[] = {
+    "is a secret: never written in the config; put it in a file and set community_file",
+    "is a secret: never written in the config; put it in a file and set auth_password_file",
+    "is a secret: never written in the config; put it in a file and set priv_password_file"};
 
 const yaml::Table<TargetEntry>& TargetTable() {
   static const yaml::Table<TargetEntry> table = [] {
@@ -68,8 +73,8 @@ const yaml::Table<TargetEntry>& TargetTable() {
         file("auth_password_file", &TargetEntry::auth_password_file),
         file("priv_password_file", &TargetEntry::priv_password_file),
     };
-    for (std::string_view secret : {"community", "auth_password", "priv_password"}) {
-      t.push_back(yaml::Refused<TargetEntry>(secret, ""));
+    for (size_t i = 0; i < std::size(kInlineSecrets); ++i) {
+      t.push_back(yaml::Refused<TargetEntry>(kInlineSecrets[i], kInlineSecretWhy[i]));
     }
     return t;
   }();
@@ -83,15 +88,6 @@ const yaml::Table<SnmpEntryOptions>& SnmpTable() {
          return r.ForEachElement(item, [&](const Item& element) -> Status {
            TargetEntry entry;
            std::vector<std::string> keys;
-           // Inline secrets get their own message (Refused's is empty).
-           if (element.node.IsMap()) {
-             for (std::string_view secret : {"community", "auth_password", "priv_password"}) {
-               if (const YAML::Node value = element.node[std::string(secret)]) {
-                 return r.Error(value.Mark(), yaml::Join(element.path, secret),
-                                fmt::format(fmt::runtime(kInlineSecret), secret));
-               }
-             }
-           }
            if (Status s = r.ParseMapping(element, TargetTable(), entry, &keys); !s.ok()) {
              return s;
            }

@@ -150,10 +150,9 @@ Result<std::unique_ptr<SimulatedRoom>> SimulatedRoom::Create(const room::Scenari
 void SimulatedRoom::AdvanceTo(TimeNs now) {
   const double elapsed = static_cast<double>(std::max<TimeNs>(0, now - wall_start_)) * speed_;
   std::lock_guard lock(mutex_);
-  const TimeNs end = model_->end();
-  const TimeNs target = std::min(
-      end, scenario_.start_time + static_cast<TimeNs>(std::min(
-                                      elapsed, static_cast<double>(end - scenario_.start_time))));
+  // Never past the scenario's end.
+  const double span = static_cast<double>(model_->end() - scenario_.start_time);
+  const TimeNs target = scenario_.start_time + static_cast<TimeNs>(std::min(elapsed, span));
   while (model_->now() + scenario_.step <= target)
     model_->Step();
 }

@@ -83,13 +83,9 @@ std::set<uint64_t> Seqs(const std::vector<reading::Reading>& readings, size_t* d
   return seqs;
 }
 
-// The value of an unlabelled metric in /metrics text.
-double Metric(const std::string& text, const std::string& name) {
-  const size_t at = text.find("\n" + name + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + name.size() + 2));
-}
-double LabelledMetric(const std::string& text, const std::string& series) {
+// The value of one series in /metrics text: a metric name, with its labels when it has any
+// ("x_total" or "x_total{input=\"room\"}"); -1 when it is not there.
+double Metric(const std::string& text, const std::string& series) {
   const size_t at = text.find("\n" + series + " ");
   if (at == std::string::npos) return -1;
   return std::stod(text.substr(at + series.size() + 2));
@@ -182,9 +178,8 @@ TEST_F(AgentMqttTest, DeliversNumberedReadingsAndAnswersCommands) {
   EXPECT_EQ(replies[4]["error"], "command: not valid JSON");
 
   const std::string text = agent->RenderMetrics();
-  EXPECT_GE(LabelledMetric(text, "coolflow_agent_readings_read_total{input=\"room\"}"), 100);
-  EXPECT_EQ(
-      LabelledMetric(text, "coolflow_agent_commands_total{device=\"ac1\",outcome=\"applied\"}"), 1);
+  EXPECT_GE(Metric(text, "coolflow_agent_readings_read_total{input=\"room\"}"), 100);
+  EXPECT_EQ(Metric(text, "coolflow_agent_commands_total{device=\"ac1\",outcome=\"applied\"}"), 1);
   EXPECT_EQ(Metric(text, "coolflow_agent_bad_commands_total"), 1);
   EXPECT_EQ(Metric(text, "coolflow_agent_broker_connected"), 1);
   agent->Stop();
@@ -349,8 +344,7 @@ TEST_F(AgentMqttTest, BrokerOutageOfAMinuteLosesNothing) {
   agent->Stop();
   const std::string text = agent->RenderMetrics();
   EXPECT_EQ(Metric(text, "coolflow_agent_spool_depth_messages"), 0) << text;
-  const double spooled =
-      LabelledMetric(text, "coolflow_agent_readings_spooled_total{input=\"room\"}");
+  const double spooled = Metric(text, "coolflow_agent_readings_spooled_total{input=\"room\"}");
   EXPECT_GE(spooled, 600);  // more than a minute at 10 Hz, 10 readings a poll
 
   // Everything the agent spooled arrives: sequence numbers 1..N, each at least once.
