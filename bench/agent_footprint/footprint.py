@@ -696,6 +696,9 @@ def run(root, procs, seconds, coolflow, snmpd, snmpget, snmpwalk, mosquitto, mos
                            anon_kb=status["RssAnon"], file_kb=status["RssFile"] + status["RssShmem"],
                            threads=status["Threads"], pss_kb=proc_pss_kb(p.pid), cpu=cpu,
                            life=life, user=user, system=system, by_thread=thread_cpu(p.pid))
+        # Where the memory is, mapping by mapping, for whoever keeps the folder to look at.
+        with open(f"/proc/{p.pid}/smaps", encoding="utf-8") as f:
+            write(os.path.join(root, f"{name.split()[-1]}.smaps"), f.read())
     metrics = scrape_metrics(metrics_port)
     with open(os.path.join(root, "agent", "metrics.txt"), "w", encoding="utf-8") as f:
         f.write(metrics)

@@ -262,6 +262,30 @@ TEST(SnmpInputTest, V3AuthPrivPollGivesThe15Values) {
   }
 }
 
+// net-snmp is initialised as far as the inputs need it (netsnmp_library.h): a v2c-only input
+// sets up the transports alone, and a v3 input made later in the same process must still get
+// the user-based security model, with the v2c input polling on beside it.
+TEST(SnmpInputTest, V3InputAfterAV2cOnlyInputBothPoll) {
+  SnmpdServer::Options options;
+  options.v3_users.push_back(
+      {"strong", "SHA-512", "strong-auth-pass", "AES-256", "strong-priv-pass"});
+  auto server = SnmpdServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  auto community = MakeInput({V2cTarget(**server, "srv-v2c")});
+  ASSERT_NE(community, nullptr);
+  const Poll first = PollOnce(*community);
+  EXPECT_TRUE(first.result.errors.empty()) << Describe(first.result);
+  EXPECT_EQ(Metrics(Readings(first.result, "srv-v2c")), ItemMetrics());
+
+  auto user_based = MakeInput({V3Target(**server, "srv-v3", 1)});
+  ASSERT_NE(user_based, nullptr);
+  for (agent::Input* input : {user_based.get(), community.get()}) {
+    const Poll poll = PollOnce(*input);
+    EXPECT_TRUE(poll.result.errors.empty()) << Describe(poll.result);
+    EXPECT_FALSE(poll.result.readings.empty());
+  }
+}
+
 TEST(SnmpInputTest, WrongCredentialsAreReportedByBoxWithNoReadings) {
   auto server = SnmpdServer::Start();
   ASSERT_TRUE(server.ok()) << server.status().ToString();

@@ -23,26 +23,56 @@ constexpr const char* kNoPersistentDir = "/dev/null";
 
 Mutex g_net_snmp_mutex;
 
-void InitNetSnmpOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] {
+namespace {
+
+// Settings both levels share, made once before either. Called with g_net_snmp_mutex held.
+void ConfigureNetSnmp() COOLFLOW_REQUIRES(g_net_snmp_mutex) {
+  // Keep net-snmp small and quiet: no snmp.conf, no persistent files, no hosts files,
+  // no SIGALRM, no MIB files. With no MIB directory nothing can be parsed (memory stays
+  // flat whatever MIBs the box has installed); with an empty module list net-snmp does
+  // not look for its default modules and complain about each one missing.
+  netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+  netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
+  netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+  netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
+  netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_LOAD_HOST_FILES, 1);
+  netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_ALARM_DONT_USE_SIG, 1);
+  netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, kNoPersistentDir);
+  // The transport registry files its configuration tokens under the application's name.
+  netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_APPTYPE, kAppName);
+  netsnmp_set_mib_directory("");
+  ::setenv("MIBS", "", /*overwrite=*/1);
+  // Log to stderr without first announcing that no log handler was set up.
+  snmp_enable_stderrlog();
+}
+
+}  // namespace
+
+void InitNetSnmpOnce(NetSnmpUse use) {
+  static std::once_flag configured;
+  static std::once_flag transports;
+  static std::once_flag full;
+  std::call_once(configured, [] {
     MutexLock lock(g_net_snmp_mutex);
-    // Keep net-snmp small and quiet: no snmp.conf, no persistent files, no hosts files,
-    // no SIGALRM, no MIB files. With no MIB directory nothing can be parsed (memory stays
-    // flat whatever MIBs the box has installed); with an empty module list net-snmp does
-    // not look for its default modules and complain about each one missing.
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_LOAD_HOST_FILES, 1);
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_ALARM_DONT_USE_SIG, 1);
-    netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, kNoPersistentDir);
-    netsnmp_set_mib_directory("");
-    ::setenv("MIBS", "", /*overwrite=*/1);
-    // Log to stderr without first announcing that no log handler was set up.
-    snmp_enable_stderrlog();
-    // init_snmp sets LC_CTYPE from the environment; the process keeps the one it had.
+    ConfigureNetSnmp();
+  });
+  if (use == NetSnmpUse::kCommunity) {
+    // SNMPv2c needs only the UDP transport: the request ids are seeded by snmp_sess_init,
+    // the community travels in clear. init_snmp would also set up the v3 user-based
+    // security model, whose post-configuration step draws random salts from OpenSSL, and
+    // loading OpenSSL's default provider for that maps in about 2 MB of libcrypto that a
+    // v2c-only agent never uses (bench/agent_footprint).
+    std::call_once(transports, [] {
+      MutexLock lock(g_net_snmp_mutex);
+      init_snmp_transport();
+    });
+    return;
+  }
+  std::call_once(full, [] {
+    MutexLock lock(g_net_snmp_mutex);
+    // init_snmp sets LC_CTYPE from the environment; the process keeps the one it had. It
+    // may come after the v2c level (a v3 input made after a v2c-only one): setting up the
+    // transports twice is harmless (tests/agent/snmp, V3InputAfterAV2cOnlyInputBothPoll).
     const char* ctype = std::setlocale(LC_CTYPE, nullptr);
     const std::string saved_ctype = ctype != nullptr ? ctype : "C";
     init_snmp(kAppName);

@@ -26,10 +26,14 @@ namespace coolflow::agent::snmp {
 // with MutexLock lock(g_net_snmp_mutex).
 extern Mutex g_net_snmp_mutex;
 
-// Initialises net-snmp for this process the first time it is called (see snmp_input.h:
-// no MIB files, no configuration or persistent files, the caller's LC_CTYPE kept).
-// Thread-safe; takes g_net_snmp_mutex itself.
-void InitNetSnmpOnce() COOLFLOW_EXCLUDES(g_net_snmp_mutex);
+// What the process asks of net-snmp: SNMPv2c only, or SNMPv3 as well.
+enum class NetSnmpUse { kCommunity, kUserBased };
+
+// Initialises net-snmp for this process as far as `use` needs, once per level (see
+// snmp_input.h: no MIB files, no configuration or persistent files, the caller's LC_CTYPE
+// kept). kCommunity sets up the transports alone; kUserBased runs init_snmp, which adds the
+// v3 user-based security model and OpenSSL. Thread-safe; takes g_net_snmp_mutex itself.
+void InitNetSnmpOnce(NetSnmpUse use) COOLFLOW_EXCLUDES(g_net_snmp_mutex);
 
 // An OID as net-snmp holds it.
 using Oid = std::vector<oid>;

@@ -100,7 +100,10 @@ class SnmpInput final : public agent::Input {
 
 Result<std::unique_ptr<agent::Input>> MakeSnmpInput(const SnmpInputConfig& config) {
   if (Status s = ValidateSnmpInputConfig(config); !s.ok()) return s;
-  InitNetSnmpOnce();
+  const bool user_based =
+      std::any_of(config.targets.begin(), config.targets.end(),
+                  [](const SnmpTarget& t) { return t.version == SnmpVersion::kV3; });
+  InitNetSnmpOnce(user_based ? NetSnmpUse::kUserBased : NetSnmpUse::kCommunity);
   std::vector<std::unique_ptr<BoxPoller>> boxes;
   boxes.reserve(config.targets.size());
   for (size_t i = 0; i < config.targets.size(); ++i) {
