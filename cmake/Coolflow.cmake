@@ -33,6 +33,10 @@ if(COOLFLOW_FUZZ)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# Each function and object in a section of its own, so that a binary linked with
+# --gc-sections (coolflow-agent) keeps only the code it can reach.
+add_compile_options(-ffunction-sections -fdata-sections)
+
 # coolflow_library(NAME SOURCES ... DEPS ...): a module library in src/<module>/,
 # included as "<module>/<header>.h" from the src/ root.
 function(coolflow_library name)

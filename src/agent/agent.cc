@@ -21,24 +21,36 @@ constexpr uint64_t kDirectToken = uint64_t{1} << 63;
 constexpr size_t kMaxQueuedCommands = 256;
 // Failed polls in a row before a source's failure is logged as a warning.
 constexpr int kFailuresBeforeWarning = 3;
-constexpr auto kDeliveryTick = std::chrono::milliseconds(200);
+// How soon the delivery thread tries again after the transport refused a message for a
+// reason no callback will announce the end of.
+constexpr auto kPublishRetry = std::chrono::seconds(1);
 
-const reading::Format& FormatNamed(std::string_view name) {
-  const reading::Format* format = reading::FindFormat(name);
-  if (format == nullptr || !format->encoder) {
-    spdlog::critical("format {} is not registered", name);
-    std::abort();  // cannot happen: the formats are compiled in
+// The name (as reading::MakeEncoder knows it) of the wire format for readings of
+// `measurement`.
+std::string_view WireFormatName(WireFormat format, std::string_view measurement) {
+  if (format == WireFormat::kSeed) {
+    if (measurement == "temp") return "temp-csv";
+    if (measurement == "resource") return "resource-json";
   }
-  return *format;
+  return "json";
 }
 
-// The wire format for readings of `measurement`.
-const reading::Format& FormatFor(WireFormat format, std::string_view measurement) {
-  if (format == WireFormat::kSeed) {
-    if (measurement == "temp") return FormatNamed("temp-csv");
-    if (measurement == "resource") return FormatNamed("resource-json");
-  }
-  return FormatNamed("coolflow-json");
+const reading::Encoder& EncoderNamed(std::string_view name) {
+  auto make = [](std::string_view n) {
+    std::unique_ptr<reading::Encoder> encoder = reading::MakeEncoder(n);
+    if (encoder == nullptr) {
+      spdlog::critical("format {} has no encoder", n);
+      std::abort();  // cannot happen: the formats are compiled in
+    }
+    return encoder;
+  };
+  // Encoders keep no state: one of each, made on first use.
+  static const std::unique_ptr<reading::Encoder> json = make("json");
+  static const std::unique_ptr<reading::Encoder> temp_csv = make("temp-csv");
+  static const std::unique_ptr<reading::Encoder> resource_json = make("resource-json");
+  if (name == "temp-csv") return *temp_csv;
+  if (name == "resource-json") return *resource_json;
+  return *json;
 }
 
 // Names a thread as top and gdb show it (at most 15 bytes), so a profile says which part of
@@ -307,15 +319,15 @@ void Agent::Deliver(const std::string& input, std::vector<reading::Reading>& rea
     const uint64_t first = spool_->ReserveSeq(key.second, group.size());
     for (size_t i = 0; i < group.size(); ++i)
       group[i].seq = first + i;
-    const reading::Format& format = FormatFor(config_.delivery.format, key.first);
+    const std::string_view format = WireFormatName(config_.delivery.format, key.first);
     transport::Message message;
     message.topic = topics_.Readings(key.first);
     message.key = key.second;
     std::vector<reading::EncodeError> errors;
-    format.encoder->Encode(group, message.payload, errors);
+    EncoderNamed(format).Encode(group, message.payload, errors);
     for (const reading::EncodeError& e : errors) {
       encode_errors_.Add({input}, static_cast<double>(e.count));
-      spdlog::debug("input {}: {} cannot carry a reading: {}", input, format.name, e.message);
+      spdlog::debug("input {}: {} cannot carry a reading: {}", input, format, e.message);
     }
     if (message.payload.empty()) continue;
     if (Status s = spool_->Append(message); !s.ok()) {
@@ -339,6 +351,7 @@ void Agent::DeliveryLoop() {
   const auto sync_every =
       std::chrono::nanoseconds(std::max<TimeNs>(config_.spool.checkpoint_interval, kNanosPerMilli));
   auto next_sync = SteadyClock::now() + sync_every;
+  bool retry = false;  // the last Publish was refused
   for (;;) {
     if (SteadyClock::now() >= next_sync) {
       if (Status s = spool_->Sync(); !s.ok()) {
@@ -347,10 +360,14 @@ void Agent::DeliveryLoop() {
       }
       next_sync = SteadyClock::now() + sync_every;
     }
+    // Woken by new records (Wake), a reconnection, an acknowledgement that opens a full
+    // window, a record to publish again, the sync timer, or a retry after a refusal: never
+    // to find nothing to do, which is what an idle agent's CPU time is made of.
     bool rewind = false;
     {
       MutexLock lock(mutex_);
-      const auto until = SteadyClock::now() + kDeliveryTick;
+      const auto until =
+          retry ? std::min(next_sync, SteadyClock::now() + kPublishRetry) : next_sync;
       while (!stopping_ && !work_ && lock.WaitUntil(delivery_wake_, until)) {
       }
       if (stopping_) return;
@@ -361,10 +378,24 @@ void Agent::DeliveryLoop() {
       spool_->Rewind();
       pending.reset();
     }
-    while (transport_->connected() && transport_->in_flight() < config_.delivery.max_in_flight) {
+    retry = false;
+    while (transport_->connected()) {
+      if (transport_->in_flight() >= config_.delivery.max_in_flight) {
+        // Ask for the acknowledgement that opens the window, then look again: one that came
+        // meanwhile either shows here or sees the request (both sides take mutex_ after the
+        // transport has counted it).
+        {
+          MutexLock lock(mutex_);
+          window_wanted_ = true;
+        }
+        if (transport_->in_flight() >= config_.delivery.max_in_flight) break;
+      }
       if (!pending) pending = spool_->Next();
       if (!pending) break;
-      if (!transport_->Publish(pending->message, pending->id).ok()) break;
+      if (!transport_->Publish(pending->message, pending->id).ok()) {
+        retry = true;
+        break;
+      }
       pending.reset();
     }
   }
@@ -378,7 +409,13 @@ void Agent::OnDelivered(uint64_t token, const Status& outcome) {
   if (outcome.ok()) {
     spool_->Acknowledge(token);
     messages_sent_.Add({});
-    Wake();
+    bool wanted = false;
+    {
+      MutexLock lock(mutex_);
+      wanted = std::exchange(window_wanted_, false);
+      work_ = work_ || wanted;
+    }
+    if (wanted) delivery_wake_.notify_one();
     return;
   }
   if (outcome.code() == StatusCode::kCancelled) {

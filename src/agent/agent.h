@@ -50,7 +50,7 @@ Topics TopicsFor(const DeliverySettings& delivery);
 class Agent {
  public:
   // Builds every input and actuator of `config` (errors carry the entry's file position),
-  // with `transport` and `spool` already made from the config (see agent_main.h).
+  // with `transport` and `spool` already made from the config (see agent_builder.h).
   static Result<std::unique_ptr<Agent>> Create(const AgentConfig& config, const Clock& clock,
                                                std::unique_ptr<transport::Transport> transport,
                                                std::unique_ptr<Spool> spool);
@@ -107,12 +107,15 @@ class Agent {
   Mutex mutex_;
   // One condition per waiter, so an acknowledgement wakes the delivery thread only, a command
   // the command thread only, and Stop all of them.
-  std::condition_variable stop_wake_;      // poll threads: stopping_
-  std::condition_variable delivery_wake_;  // delivery thread: work_, rewind_, stopping_
-  std::condition_variable command_wake_;   // command thread: commands_, stopping_
+  std::condition_variable stop_wake_;  // poll threads: stopping_
+  std::condition_variable
+      delivery_wake_;  // delivery thread: work_, rewind_, stopping_, window_wanted_
+  std::condition_variable command_wake_;  // command thread: commands_, stopping_
   bool stopping_ COOLFLOW_GUARDED_BY(mutex_) = false;
   bool rewind_ COOLFLOW_GUARDED_BY(mutex_) = false;  // the transport gave up on a record
   bool work_ COOLFLOW_GUARDED_BY(mutex_) = false;    // something to look at
+  // The delivery thread waits for an acknowledgement to open its full in-flight window.
+  bool window_wanted_ COOLFLOW_GUARDED_BY(mutex_) = false;
   std::deque<transport::Message> commands_ COOLFLOW_GUARDED_BY(mutex_);
   std::atomic<uint64_t> direct_tokens_{0};
   std::thread delivery_thread_;

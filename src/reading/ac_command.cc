@@ -6,7 +6,6 @@
 
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
-#include "reading/json_util.h"
 #include "reading/text_util.h"
 #include "reading/validate.h"
 

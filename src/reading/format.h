@@ -74,9 +74,24 @@ struct Format {
   std::unique_ptr<Encoder> encoder;
 };
 
-// Every format of readings coolflow speaks, in a stable order.
+// The name and one-line summary of every format coolflow speaks, in a stable order.
+struct FormatName {
+  std::string_view name;     // "line-protocol"
+  std::string_view summary;  // one line for --help
+};
+std::span<const FormatName> FormatNames();
+// The name of the format called `name` or one of its aliases ("lp" -> "line-protocol"),
+// or "" when there is none.
+std::string_view CanonicalFormatName(std::string_view name);
+// A new encoder for the format called `name` (or an alias), or nullptr. Part of the
+// coolflow_reading library, which has no JSON parser: what a process that only writes
+// readings (the agent) links.
+std::unique_ptr<Encoder> MakeEncoder(std::string_view name);
+
+// Every format both ways, in the order of FormatNames(), and the one called `name` (or an
+// alias), or nullptr. In the coolflow_reading_formats library, which links simdjson for the
+// JSON decoders.
 std::span<const Format> Formats();
-// The format called `name` (or one of its aliases, "lp", "csv"), or nullptr.
 const Format* FindFormat(std::string_view name);
 
 // Computes the 1-based line and column of `offset` in `input`.

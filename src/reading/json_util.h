@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "reading/format.h"
+#include "reading/json_write.h"
 #include "simdjson.h"
 
 namespace coolflow::reading::json {
@@ -66,9 +67,6 @@ std::string Describe(simdjson::error_code error);
 // a complete object is followed by more text, else Describe(error).
 std::string DescribeObjectError(std::string_view line, simdjson::error_code error,
                                 const char*& where);
-
-// Appends `text` as a JSON string, quotes included.
-void AppendString(std::string& out, std::string_view text);
 
 // Reads a number, or a string holding a decimal number, into a Value: integers without a
 // fraction or exponent become int64 (uint64 when too large), others double. Sets `token`

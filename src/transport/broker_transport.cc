@@ -36,9 +36,15 @@ void BrokerTransport::Close(int timeout_ms) {
     close_deadline_ = SteadyClock::now() + Milliseconds(std::max(timeout_ms, 0));
   }
   wake_.notify_all();
+  Interrupt();
   thread_.join();
   MutexLock lock(mu_);
   phase_ = Phase::kClosed;
+}
+
+bool BrokerTransport::Closing() const {
+  MutexLock lock(mu_);
+  return phase_ == Phase::kClosing || phase_ == Phase::kClosed;
 }
 
 Status BrokerTransport::CheckRunning() const {

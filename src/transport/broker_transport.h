@@ -62,6 +62,10 @@ class BrokerTransport : public Transport {
 
   // The thread's body (see the contract above).
   virtual void Run() = 0;
+  // Cuts short whatever the thread waits on outside Pause (the client library's network
+  // wait), so it notices Close at once. Called by Close, from any thread; by default
+  // nothing, for a thread whose waits are short anyway.
+  virtual void Interrupt() {}
 
   // For Publish: Ok while running, else Unavailable "<where>: transport not started" or
   // "<where>: transport closed".
@@ -69,6 +73,8 @@ class BrokerTransport : public Transport {
   // For Subscribe: Unavailable "<where>: transport closed" once Close was called, else Ok.
   Status CheckNotClosed() const COOLFLOW_REQUIRES(mu_);
 
+  // Whether Close was called.
+  bool Closing() const COOLFLOW_EXCLUDES(mu_);
   // Whether Run should stop now: Close was called, and nothing is in flight or its deadline
   // has passed.
   bool CloseDue() const COOLFLOW_EXCLUDES(mu_);

@@ -59,7 +59,8 @@ class Transport {
   // Subscribes to `topic` (MQTT filter or Kafka topic); survives reconnects.
   virtual Status Subscribe(std::string_view topic) = 0;
 
-  // Messages handed over and not yet reported by `delivered`.
+  // Messages handed over and not yet reported by `delivered`: a message no longer counts
+  // by the time its `delivered` runs.
   virtual size_t in_flight() const = 0;
 
   // Disconnects cleanly (MQTT DISCONNECT: no last will), waiting at most `timeout_ms` for

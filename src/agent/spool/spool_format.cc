@@ -1,6 +1,5 @@
 #include "agent/spool/spool_format.h"
 
-#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -9,34 +8,10 @@
 namespace coolflow::agent::spool {
 namespace {
 
-// The reflected Castagnoli polynomial.
-constexpr uint32_t kCrc32cPolynomial = 0x82f63b78;
-
-constexpr std::array<uint32_t, 256> MakeCrc32cTable() {
-  std::array<uint32_t, 256> table{};
-  for (uint32_t i = 0; i < table.size(); ++i) {
-    uint32_t crc = i;
-    for (int bit = 0; bit < 8; ++bit)
-      crc = (crc >> 1) ^ ((crc & 1u) != 0 ? kCrc32cPolynomial : 0);
-    table[i] = crc;
-  }
-  return table;
-}
-
-constexpr std::array<uint32_t, 256> kCrc32cTable = MakeCrc32cTable();
-
 constexpr uint32_t kByteMask = 0xff;
 constexpr int kBitsPerByte = 8;
 
 }  // namespace
-
-uint32_t Crc32c(std::string_view data, uint32_t crc) {
-  crc = ~crc;
-  for (char c : data) {
-    crc = kCrc32cTable[(crc ^ static_cast<uint8_t>(c)) & kByteMask] ^ (crc >> kBitsPerByte);
-  }
-  return ~crc;
-}
 
 void PutU32(std::string& out, uint32_t value) {
   for (int i = 0; i < 4; ++i) {

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/crc32c.h"
 #include "common/status.h"
 #include "transport/transport.h"
 
@@ -40,9 +41,8 @@ inline constexpr size_t kRecordMinBodySize = 16;  // id, topic length, key lengt
 inline constexpr size_t kRecordOverhead = kRecordFrameSize + kRecordMinBodySize;
 inline constexpr uint64_t kMaxRecordBodySize = UINT32_MAX;
 
-// CRC-32C (Castagnoli), as in iSCSI and LevelDB: Crc32c("123456789") == 0xe3069283.
-// `crc` continues an earlier value over more bytes.
-uint32_t Crc32c(std::string_view data, uint32_t crc = 0);
+// Records and checkpoints are checked with CRC-32C.
+using coolflow::Crc32c;
 
 // "00000000000000000001.seg".
 std::string SegmentFileName(uint64_t first_id);

@@ -1,7 +1,5 @@
 #include "transport/kafka/kafka_transport.h"
 
-#include <librdkafka/rdkafka.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -16,6 +14,7 @@
 #include "common/thread_annotations.h"
 #include "fmt/format.h"
 #include "transport/broker_transport.h"
+#include "transport/kafka/rdkafka_library.h"
 
 namespace coolflow::transport {
 namespace {
@@ -37,22 +36,31 @@ constexpr Milliseconds kConsumerCloseGrace{2'000};
 constexpr size_t kErrorTextBytes = 512;
 constexpr size_t kMaxTopicBytes = 249;  // Kafka's limit on topic names
 
+// librdkafka is loaded on demand (rdkafka_library.h): every call goes through its table,
+// which the deleters below carry too.
 struct ConfDeleter {
-  void operator()(rd_kafka_conf_t* conf) const { rd_kafka_conf_destroy(conf); }
+  const RdKafka* rdkafka = nullptr;
+  void operator()(rd_kafka_conf_t* conf) const { rdkafka->conf_destroy(conf); }
 };
 using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
+
+ConfPtr NewConf(const RdKafka& rdkafka) {
+  return ConfPtr(rdkafka.conf_new(), ConfDeleter{&rdkafka});
+}
 
 // Destroys a client. A consumer is closed by Close beforehand (within its deadline), so
 // destruction never waits on a group that cannot be reached.
 struct HandleDeleter {
+  const RdKafka* rdkafka = nullptr;
   void operator()(rd_kafka_t* rk) const {
-    rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+    rdkafka->destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
   }
 };
 using HandlePtr = std::unique_ptr<rd_kafka_t, HandleDeleter>;
 
 struct MessageDeleter {
-  void operator()(rd_kafka_message_t* message) const { rd_kafka_message_destroy(message); }
+  const RdKafka* rdkafka = nullptr;
+  void operator()(rd_kafka_message_t* message) const { rdkafka->message_destroy(message); }
 };
 
 // Property names whose values are secrets: they never go into a Status.
@@ -84,10 +92,10 @@ Status CheckTopic(std::string_view what, std::string_view topic) {
 }
 
 // Sets one property; `field` names it in errors ("kafka.extra.linger.ms").
-Status SetProperty(rd_kafka_conf_t* conf, std::string_view field, const std::string& name,
-                   const std::string& value) {
+Status SetProperty(const RdKafka& rdkafka, rd_kafka_conf_t* conf, std::string_view field,
+                   const std::string& name, const std::string& value) {
   std::array<char, kErrorTextBytes> error{};
-  if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error.data(), error.size()) ==
+  if (rdkafka.conf_set(conf, name.c_str(), value.c_str(), error.data(), error.size()) ==
       RD_KAFKA_CONF_OK) {
     return Status::Ok();
   }
@@ -115,77 +123,87 @@ Status CheckNotReserved(std::string_view field, const std::string& name) {
   return Status::Ok();
 }
 
-Status SetExtra(rd_kafka_conf_t* conf, std::string_view map_name,
+Status SetExtra(const RdKafka& rdkafka, rd_kafka_conf_t* conf, std::string_view map_name,
                 const std::map<std::string, std::string>& properties) {
   for (const auto& [name, value] : properties) {
     const std::string field = fmt::format("kafka.{}.{}", map_name, name);
     if (Status s = CheckNotReserved(field, name); !s.ok()) return s;
-    if (Status s = SetProperty(conf, field, name, value); !s.ok()) return s;
+    if (Status s = SetProperty(rdkafka, conf, field, name, value); !s.ok()) return s;
   }
   return Status::Ok();
 }
 
-Status SetCommon(rd_kafka_conf_t* conf, const KafkaOptions& options) {
-  if (Status s = SetProperty(conf, "kafka.brokers", "bootstrap.servers", options.brokers);
+Status SetCommon(const RdKafka& rdkafka, rd_kafka_conf_t* conf, const KafkaOptions& options) {
+  if (Status s = SetProperty(rdkafka, conf, "kafka.brokers", "bootstrap.servers", options.brokers);
       !s.ok()) {
     return s;
   }
   if (!options.client_id.empty()) {
-    if (Status s = SetProperty(conf, "kafka.client_id", "client.id", options.client_id); !s.ok()) {
+    if (Status s = SetProperty(rdkafka, conf, "kafka.client_id", "client.id", options.client_id);
+        !s.ok()) {
       return s;
     }
   }
   return Status::Ok();
 }
 
-Result<ConfPtr> ProducerConf(const KafkaOptions& options) {
-  ConfPtr conf(rd_kafka_conf_new());
-  if (Status s = SetCommon(conf.get(), options); !s.ok()) return s;
+Result<ConfPtr> ProducerConf(const RdKafka& rdkafka, const KafkaOptions& options) {
+  ConfPtr conf = NewConf(rdkafka);
+  if (Status s = SetCommon(rdkafka, conf.get(), options); !s.ok()) return s;
   for (const auto& [name, value] :
        std::map<std::string, std::string>{{"enable.idempotence", "true"}, {"acks", "all"}}) {
-    if (Status s = SetProperty(conf.get(), "kafka", name, value); !s.ok()) return s;
+    if (Status s = SetProperty(rdkafka, conf.get(), "kafka", name, value); !s.ok()) return s;
   }
-  if (Status s = SetProperty(conf.get(), "kafka.message_timeout_ms", "message.timeout.ms",
+  if (Status s = SetProperty(rdkafka, conf.get(), "kafka.message_timeout_ms", "message.timeout.ms",
                              std::to_string(options.message_timeout_ms));
       !s.ok()) {
     return s;
   }
-  if (Status s = SetExtra(conf.get(), "extra", options.extra); !s.ok()) return s;
-  if (Status s = SetExtra(conf.get(), "producer_extra", options.producer_extra); !s.ok()) return s;
+  if (Status s = SetExtra(rdkafka, conf.get(), "extra", options.extra); !s.ok()) return s;
+  if (Status s = SetExtra(rdkafka, conf.get(), "producer_extra", options.producer_extra); !s.ok()) {
+    return s;
+  }
   return conf;
 }
 
-Result<ConfPtr> ConsumerConf(const KafkaOptions& options) {
-  ConfPtr conf(rd_kafka_conf_new());
-  if (Status s = SetCommon(conf.get(), options); !s.ok()) return s;
-  if (Status s =
-          SetProperty(conf.get(), "kafka.consumer_group", "group.id", options.consumer_group);
+Result<ConfPtr> ConsumerConf(const RdKafka& rdkafka, const KafkaOptions& options) {
+  ConfPtr conf = NewConf(rdkafka);
+  if (Status s = SetCommon(rdkafka, conf.get(), options); !s.ok()) return s;
+  if (Status s = SetProperty(rdkafka, conf.get(), "kafka.consumer_group", "group.id",
+                             options.consumer_group);
       !s.ok()) {
     return s;
   }
   // A new group starts at the newest message: old commands are not replayed.
-  if (Status s = SetProperty(conf.get(), "kafka", "auto.offset.reset", "latest"); !s.ok()) return s;
-  if (Status s = SetExtra(conf.get(), "extra", options.extra); !s.ok()) return s;
-  if (Status s = SetExtra(conf.get(), "consumer_extra", options.consumer_extra); !s.ok()) return s;
+  if (Status s = SetProperty(rdkafka, conf.get(), "kafka", "auto.offset.reset", "latest");
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = SetExtra(rdkafka, conf.get(), "extra", options.extra); !s.ok()) return s;
+  if (Status s = SetExtra(rdkafka, conf.get(), "consumer_extra", options.consumer_extra); !s.ok()) {
+    return s;
+  }
   return conf;
 }
 
-Result<HandlePtr> NewHandle(rd_kafka_type_t type, ConfPtr conf) {
+Result<HandlePtr> NewHandle(const RdKafka& rdkafka, rd_kafka_type_t type, ConfPtr conf) {
   std::array<char, kErrorTextBytes> error{};
-  rd_kafka_t* rk = rd_kafka_new(type, conf.get(), error.data(), error.size());
+  rd_kafka_t* rk = rdkafka.new_(type, conf.get(), error.data(), error.size());
   if (rk == nullptr) {
     return InvalidArgument(fmt::format("kafka: librdkafka refused the {} configuration: {}",
                                        type == RD_KAFKA_PRODUCER ? "producer" : "consumer",
                                        error.data()));
   }
   (void)conf.release();  // rd_kafka_new took it
-  return HandlePtr(rk);
+  return HandlePtr(rk, HandleDeleter{&rdkafka});
 }
 
 class KafkaTransport final : public BrokerTransport {
  public:
-  explicit KafkaTransport(const KafkaOptions& options)
+  // `rdkafka` (from LoadRdKafka) lives as long as the process.
+  KafkaTransport(const RdKafka& rdkafka, const KafkaOptions& options)
       : BrokerTransport("kafka", fmt::format("kafka brokers {}", options.brokers)),
+        rdkafka_(rdkafka),
         options_(options) {}
 
   ~KafkaTransport() override { Close(0); }
@@ -230,6 +248,7 @@ class KafkaTransport final : public BrokerTransport {
   void CloseConsumer(SteadyClock::time_point until);
   void FinishClose();
 
+  const RdKafka& rdkafka_;      // every librdkafka call goes through it
   const KafkaOptions options_;  // may hold secrets: never formatted
   // The consumer behind Subscribe; null without a consumer_group. Set by Init only.
   HandlePtr consumer_;
@@ -247,12 +266,12 @@ class KafkaTransport final : public BrokerTransport {
 };
 
 Result<HandlePtr> KafkaTransport::NewProducer() {
-  auto conf = ProducerConf(options_);
+  auto conf = ProducerConf(rdkafka_, options_);
   if (!conf.ok()) return conf.status();
-  rd_kafka_conf_set_opaque(conf->get(), this);
-  rd_kafka_conf_set_dr_msg_cb(conf->get(), &KafkaTransport::OnDelivery);
-  rd_kafka_conf_set_error_cb(conf->get(), &KafkaTransport::OnError);
-  return NewHandle(RD_KAFKA_PRODUCER, std::move(*conf));
+  rdkafka_.conf_set_opaque(conf->get(), this);
+  rdkafka_.conf_set_dr_msg_cb(conf->get(), &KafkaTransport::OnDelivery);
+  rdkafka_.conf_set_error_cb(conf->get(), &KafkaTransport::OnError);
+  return NewHandle(rdkafka_, RD_KAFKA_PRODUCER, std::move(*conf));
 }
 
 Status KafkaTransport::Init() {
@@ -263,15 +282,15 @@ Status KafkaTransport::Init() {
     producer_ = std::move(*producer);
   }
   if (options_.consumer_group.empty()) return Status::Ok();
-  auto conf = ConsumerConf(options_);
+  auto conf = ConsumerConf(rdkafka_, options_);
   if (!conf.ok()) return conf.status();
-  rd_kafka_conf_set_opaque(conf->get(), this);
-  rd_kafka_conf_set_error_cb(conf->get(), &KafkaTransport::OnError);
-  auto consumer = NewHandle(RD_KAFKA_CONSUMER, std::move(*conf));
+  rdkafka_.conf_set_opaque(conf->get(), this);
+  rdkafka_.conf_set_error_cb(conf->get(), &KafkaTransport::OnError);
+  auto consumer = NewHandle(rdkafka_, RD_KAFKA_CONSUMER, std::move(*conf));
   if (!consumer.ok()) return consumer.status();
   consumer_ = std::move(*consumer);
   // One queue for messages and events, served by rd_kafka_consumer_poll.
-  rd_kafka_poll_set_consumer(consumer_.get());
+  rdkafka_.poll_set_consumer(consumer_.get());
   return Status::Ok();
 }
 
@@ -305,15 +324,15 @@ Status KafkaTransport::Publish(const Message& message, uint64_t token) {
   values[count++].u.i = RD_KAFKA_MSG_F_COPY;
   // mu_ is held across the call so the delivery report (handled on the thread, under mu_)
   // cannot come before the message is on record.
-  rd_kafka_error_t* error = rd_kafka_produceva(producer_.get(), values.data(), count);
+  rd_kafka_error_t* error = rdkafka_.produceva(producer_.get(), values.data(), count);
   if (error == nullptr) {
     in_flight_.emplace(serial, InFlight{token, generation_});
     return Status::Ok();
   }
-  const rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+  const rd_kafka_resp_err_t code = rdkafka_.error_code(error);
   const std::string text =
-      fmt::format("{}: publish to {:?}: {}", where_, topic, rd_kafka_error_string(error));
-  rd_kafka_error_destroy(error);
+      fmt::format("{}: publish to {:?}: {}", where_, topic, rdkafka_.error_string(error));
+  rdkafka_.error_destroy(error);
   switch (code) {
     case RD_KAFKA_RESP_ERR__QUEUE_FULL:
       return {StatusCode::kResourceExhausted, text};
@@ -339,16 +358,16 @@ Status KafkaTransport::Subscribe(std::string_view topic) {
   // rd_kafka_subscribe replaces the subscription: it gets the whole list, under mu_ so
   // two callers cannot apply their lists out of order.
   rd_kafka_topic_partition_list_t* list =
-      rd_kafka_topic_partition_list_new(static_cast<int>(topics_.size() + 1));
+      rdkafka_.topic_partition_list_new(static_cast<int>(topics_.size() + 1));
   for (const std::string& name : topics_) {
-    rd_kafka_topic_partition_list_add(list, name.c_str(), RD_KAFKA_PARTITION_UA);
+    rdkafka_.topic_partition_list_add(list, name.c_str(), RD_KAFKA_PARTITION_UA);
   }
-  rd_kafka_topic_partition_list_add(list, full.c_str(), RD_KAFKA_PARTITION_UA);
-  const rd_kafka_resp_err_t error = rd_kafka_subscribe(consumer_.get(), list);
-  rd_kafka_topic_partition_list_destroy(list);
+  rdkafka_.topic_partition_list_add(list, full.c_str(), RD_KAFKA_PARTITION_UA);
+  const rd_kafka_resp_err_t error = rdkafka_.subscribe(consumer_.get(), list);
+  rdkafka_.topic_partition_list_destroy(list);
   if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Unavailable(
-        fmt::format("{}: subscribe {:?}: {}", where_, full, rd_kafka_err2str(error)));
+        fmt::format("{}: subscribe {:?}: {}", where_, full, rdkafka_.err2str(error)));
   }
   topics_.push_back(full);
   return Status::Ok();
@@ -373,10 +392,10 @@ rd_kafka_t* KafkaTransport::producer() {
 
 Status KafkaTransport::RaiseFatalErrorForTesting(std::string_view reason) {
   MutexLock lock(mu_);
-  const rd_kafka_resp_err_t error = rd_kafka_test_fatal_error(
+  const rd_kafka_resp_err_t error = rdkafka_.test_fatal_error(
       producer_.get(), RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, std::string(reason).c_str());
   if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Internal(fmt::format("rd_kafka_test_fatal_error: {}", rd_kafka_err2str(error)));
+    return Internal(fmt::format("rd_kafka_test_fatal_error: {}", rdkafka_.err2str(error)));
   }
   return Status::Ok();
 }
@@ -405,9 +424,9 @@ void KafkaTransport::HandleDelivery(const rd_kafka_message_t& message) {
     callbacks().delivered(*token, Status::Ok());
     return;
   }
-  const char* topic = message.rkt != nullptr ? rd_kafka_topic_name(message.rkt) : "";
+  const char* topic = message.rkt != nullptr ? rdkafka_.topic_name(message.rkt) : "";
   const std::string text =
-      fmt::format("{}: topic {:?}: {}", where_, topic, rd_kafka_err2str(message.err));
+      fmt::format("{}: topic {:?}: {}", where_, topic, rdkafka_.err2str(message.err));
   Status outcome;
   switch (message.err) {
     case RD_KAFKA_RESP_ERR__PURGE_QUEUE:
@@ -463,27 +482,27 @@ void KafkaTransport::Probe() {
   next_probe_ = SteadyClock::now() + kProbeInterval;
   const struct rd_kafka_metadata* metadata = nullptr;
   const rd_kafka_resp_err_t error =
-      rd_kafka_metadata(producer(), /*all_topics=*/0, nullptr, &metadata, kProbeTimeoutMs);
+      rdkafka_.metadata(producer(), /*all_topics=*/0, nullptr, &metadata, kProbeTimeoutMs);
   if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
     ReportConnection(
-        Unavailable(fmt::format("{}: no broker answers: {}", where_, rd_kafka_err2str(error))));
+        Unavailable(fmt::format("{}: no broker answers: {}", where_, rdkafka_.err2str(error))));
     return;
   }
-  rd_kafka_metadata_destroy(metadata);
+  rdkafka_.metadata_destroy(metadata);
   if (!connected_.exchange(true)) ReportConnection(Status::Ok());
 }
 
 void KafkaTransport::ReceiveMessages() {
   for (int i = 0; i < kMaxReceivedPerPass; ++i) {
     std::unique_ptr<rd_kafka_message_t, MessageDeleter> message(
-        rd_kafka_consumer_poll(consumer_.get(), 0));
+        rdkafka_.consumer_poll(consumer_.get(), 0), MessageDeleter{&rdkafka_});
     if (message == nullptr) return;
     // Consumer errors are informational (an unknown topic, a broker away): librdkafka
     // recovers by itself, and the producer reports the brokers' state.
     if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR || !callbacks().received) continue;
     Message received;
     received.topic = WithoutTopicPrefix(
-        message->rkt != nullptr ? rd_kafka_topic_name(message->rkt) : "", options_.topic_prefix);
+        message->rkt != nullptr ? rdkafka_.topic_name(message->rkt) : "", options_.topic_prefix);
     if (message->key != nullptr) {
       received.key.assign(static_cast<const char*>(message->key), message->key_len);
     }
@@ -497,7 +516,7 @@ void KafkaTransport::ReceiveMessages() {
 void KafkaTransport::DrainReports(rd_kafka_t* rk, std::optional<uint64_t> generation,
                                   SteadyClock::time_point until) {
   while (InFlightOf(generation) > 0 && SteadyClock::now() < until) {
-    rd_kafka_poll(rk, kPollMs);
+    rdkafka_.poll(rk, kPollMs);
   }
 }
 
@@ -521,11 +540,11 @@ void KafkaTransport::ReplaceProducer() {
   fatal_ = false;
   rd_kafka_t* old = producer();
   std::array<char, kErrorTextBytes> reason{};
-  const rd_kafka_resp_err_t error = rd_kafka_fatal_error(old, reason.data(), reason.size());
+  const rd_kafka_resp_err_t error = rdkafka_.fatal_error(old, reason.data(), reason.size());
   connected_.store(false);
   ReportConnection(Unavailable(
       fmt::format("{}: the idempotent producer failed for good ({}: {}); starting a new one",
-                  where_, rd_kafka_err2name(error), reason.data())));
+                  where_, rdkafka_.err2name(error), reason.data())));
   auto fresh = NewProducer();
   if (!fresh.ok()) {  // cannot happen: the same options made the first one
     ReportConnection(fresh.status());
@@ -540,7 +559,7 @@ void KafkaTransport::ReplaceProducer() {
     retired = std::exchange(producer_, std::move(*fresh));
     old_generation = generation_++;
   }
-  rd_kafka_purge(old, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  rdkafka_.purge(old, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   DrainReports(old, old_generation, SteadyClock::now() + kPurgeDrain);
   retired.reset();
   FailLeftovers(
@@ -550,23 +569,23 @@ void KafkaTransport::ReplaceProducer() {
 }
 
 void KafkaTransport::CloseConsumer(SteadyClock::time_point until) {
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(consumer_.get());
-  rd_kafka_error_t* error = rd_kafka_consumer_close_queue(consumer_.get(), queue);
+  rd_kafka_queue_t* queue = rdkafka_.queue_new(consumer_.get());
+  rd_kafka_error_t* error = rdkafka_.consumer_close_queue(consumer_.get(), queue);
   if (error != nullptr) {
-    rd_kafka_error_destroy(error);
+    rdkafka_.error_destroy(error);
   } else {
-    while (rd_kafka_consumer_closed(consumer_.get()) == 0 && SteadyClock::now() < until) {
-      if (rd_kafka_event_t* event = rd_kafka_queue_poll(queue, kPollMs)) {
-        rd_kafka_event_destroy(event);
+    while (rdkafka_.consumer_closed(consumer_.get()) == 0 && SteadyClock::now() < until) {
+      if (rd_kafka_event_t* event = rdkafka_.queue_poll(queue, kPollMs)) {
+        rdkafka_.event_destroy(event);
       }
     }
   }
-  rd_kafka_queue_destroy(queue);
+  rdkafka_.queue_destroy(queue);
 }
 
 void KafkaTransport::FinishClose() {
   rd_kafka_t* rk = producer();
-  rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  rdkafka_.purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   DrainReports(rk, std::nullopt, SteadyClock::now() + kPurgeDrain);
   FailLeftovers(
       std::nullopt,
@@ -580,7 +599,7 @@ void KafkaTransport::FinishClose() {
 
 void KafkaTransport::Run() {
   while (true) {
-    rd_kafka_poll(producer(), kPollMs);  // delivery reports and errors
+    rdkafka_.poll(producer(), kPollMs);  // delivery reports and errors
     if (consumer_ != nullptr) ReceiveMessages();
     if (fatal_) ReplaceProducer();
     if (!connected_.load() && SteadyClock::now() >= next_probe_) Probe();
@@ -605,9 +624,12 @@ Status ValidateKafkaOptions(const KafkaOptions& options) {
     return InvalidArgument(
         fmt::format("kafka.topic_prefix: {:?} may hold only [A-Za-z0-9._-]", options.topic_prefix));
   }
-  if (auto conf = ProducerConf(options); !conf.ok()) return conf.status();
+  // The properties are librdkafka's to check: from here on, it must be loaded.
+  auto rdkafka = LoadRdKafka();
+  if (!rdkafka.ok()) return rdkafka.status();
+  if (auto conf = ProducerConf(**rdkafka, options); !conf.ok()) return conf.status();
   if (!options.consumer_group.empty()) {
-    if (auto conf = ConsumerConf(options); !conf.ok()) return conf.status();
+    if (auto conf = ConsumerConf(**rdkafka, options); !conf.ok()) return conf.status();
   } else if (!options.consumer_extra.empty()) {
     return InvalidArgument("kafka.consumer_extra: set, but no kafka.consumer_group to use it");
   }
@@ -616,7 +638,9 @@ Status ValidateKafkaOptions(const KafkaOptions& options) {
 
 Result<std::unique_ptr<Transport>> MakeKafkaTransport(const KafkaOptions& options) {
   if (Status s = ValidateKafkaOptions(options); !s.ok()) return s;
-  auto transport = std::make_unique<KafkaTransport>(options);
+  auto rdkafka = LoadRdKafka();  // loaded by ValidateKafkaOptions: this only looks it up
+  if (!rdkafka.ok()) return rdkafka.status();
+  auto transport = std::make_unique<KafkaTransport>(**rdkafka, options);
   if (Status s = transport->Init(); !s.ok()) return s;
   return std::unique_ptr<Transport>(std::move(transport));
 }

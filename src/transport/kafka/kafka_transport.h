@@ -76,9 +76,13 @@ struct KafkaOptions {
 // Checks `options` without connecting: every property is set on a librdkafka config,
 // which checks names and values. Errors name the field ("kafka.producer_extra.linger.ms:
 // ..."), with librdkafka's reason, and never a secret property's value.
+// librdkafka is loaded on demand (rdkafka_library.h): the fields coolflow checks itself
+// (brokers, max_inflight, ...) are checked first, and only then is librdkafka loaded; when it
+// cannot be, NotFound says why ("kafka: cannot load librdkafka.so.1: ...").
 Status ValidateKafkaOptions(const KafkaOptions& options);
 
-// A transport for `options` (validated as above). It creates the producer (and, with a
+// A transport for `options` (validated as above, so librdkafka is loaded by now: a process
+// that never calls these two functions never maps it). It creates the producer (and, with a
 // consumer_group, the consumer) at once; they connect in the background.
 Result<std::unique_ptr<Transport>> MakeKafkaTransport(const KafkaOptions& options);
 

@@ -2,9 +2,12 @@
 
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -32,9 +35,12 @@ constexpr int kMaxPort = 65'535;
 constexpr int kMaxInflight = 65'535;  // MQTT packet ids are 16-bit
 constexpr size_t kMaxClientIdBytes = 65'535;
 constexpr size_t kMaxPayloadBytes = 268'435'455;  // MQTT's largest remaining length
-// One pass of libmosquitto's network loop waits this long for traffic when idle; it bounds
-// how late the thread notices Close or a connect attempt that hangs.
-constexpr int kLoopTimeoutMs = 100;
+// One pass of the network loop waits this long for traffic when there is nothing to do
+// (Publish, Subscribe and Close wake it at once): it bounds how late a connect attempt that
+// hangs is noticed, and keeps an idle agent asleep.
+constexpr int kIdleLoopTimeoutMs = 1'000;
+// While closing, the pass is shorter: Close's deadline is near.
+constexpr int kClosingLoopTimeoutMs = 100;
 // libmosquitto 2.0 ignores its max_packets argument.
 constexpr int kLoopMaxPackets = 1;
 // After Close's deadline, the time left to write the offline status and DISCONNECT.
@@ -53,6 +59,37 @@ void InitLibraryOnce() {
 
 struct MosquittoDeleter {
   void operator()(mosquitto* mosq) const { mosquitto_destroy(mosq); }
+};
+
+// An eventfd that wakes the transport's thread from poll(2): Signal from any thread, Drain on
+// the thread.
+class WakeFd {
+ public:
+  WakeFd() = default;
+  ~WakeFd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  WakeFd(const WakeFd&) = delete;
+  WakeFd& operator=(const WakeFd&) = delete;
+
+  Status Open() {
+    fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd_ < 0) return Internal(fmt::format("eventfd: {}", ErrnoText(errno)));
+    return Status::Ok();
+  }
+  int fd() const { return fd_; }
+  void Signal() const {
+    const uint64_t one = 1;
+    // Only fails when the counter is saturated, and then a wake-up is pending anyway.
+    [[maybe_unused]] const ssize_t n = ::write(fd_, &one, sizeof one);
+  }
+  void Drain() const {
+    uint64_t count = 0;
+    [[maybe_unused]] const ssize_t n = ::read(fd_, &count, sizeof count);
+  }
+
+ private:
+  int fd_ = -1;
 };
 
 bool ValidUtf8(const std::string& text) {
@@ -133,6 +170,10 @@ class MqttTransport final : public BrokerTransport {
   // The transport's thread: connect, run the network loop, reconnect with backoff, and at
   // the end the closing handshake.
   void Run() override;
+  void Interrupt() override { wake_.Signal(); }
+  // One pass of the network loop: mosquitto_loop's work, with the wait in poll(2) on the
+  // broker's socket and wake_, so that other threads can cut it short. Returns its MOSQ_ERR.
+  int LoopOnce(int timeout_ms);
   void FinishClose();
   void ConnectionEnded(int rc);
   void ReportAbandoned() COOLFLOW_EXCLUDES(mu_);
@@ -141,6 +182,8 @@ class MqttTransport final : public BrokerTransport {
   const MqttOptions options_;  // holds the password: never formatted
   const std::string status_topic_;
   std::unique_ptr<mosquitto, MosquittoDeleter> mosq_;
+  // Signalled when a packet is queued from another thread, and by Close.
+  WakeFd wake_;
 
   // Messages handed to libmosquitto and not yet acknowledged, by MQTT packet id.
   std::unordered_map<int, uint64_t> tokens_by_mid_ COOLFLOW_GUARDED_BY(mu_);
@@ -161,6 +204,7 @@ class MqttTransport final : public BrokerTransport {
 
 Status MqttTransport::Init() {
   InitLibraryOnce();
+  if (Status s = wake_.Open(); !s.ok()) return Internal(fmt::format("{}: {}", where_, s.message()));
   mosq_.reset(mosquitto_new(options_.client_id.empty() ? nullptr : options_.client_id.c_str(),
                             options_.clean_session, this));
   if (mosq_ == nullptr)
@@ -250,6 +294,7 @@ Status MqttTransport::Publish(const Message& message, uint64_t token) {
       return Unavailable(
           fmt::format("{}: publish to {:?}: {}", where_, topic, mosquitto_strerror(rc)));
   }
+  wake_.Signal();  // the loop thread writes the packet
   auto [it, inserted] = tokens_by_mid_.try_emplace(mid, token);
   if (!inserted) {
     abandoned_.push_back(it->second);
@@ -276,6 +321,7 @@ Status MqttTransport::Subscribe(std::string_view topic) {
   // it reads the list) sees the filter, or this call sees connected_ and subscribes itself.
   if (!connected_.load()) return Status::Ok();
   const int rc = mosquitto_subscribe(mosq_.get(), nullptr, filter.c_str(), kQos);
+  wake_.Signal();
   if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN) {
     return Unavailable(
         fmt::format("{}: subscribe {:?}: {}", where_, filter, mosquitto_strerror(rc)));
@@ -419,7 +465,7 @@ void MqttTransport::Run() {
       attempting = true;
       attempt_started = SteadyClock::now();
     }
-    const int rc = mosquitto_loop(mosq, kLoopTimeoutMs, kLoopMaxPackets);
+    const int rc = LoopOnce(Closing() ? kClosingLoopTimeoutMs : kIdleLoopTimeoutMs);
     if (rc == MOSQ_ERR_SUCCESS) {
       if (!connected_.load() && SteadyClock::now() - attempt_started > connect_timeout) {
         attempting = false;  // the next mosquitto_reconnect_async closes the socket
@@ -436,6 +482,31 @@ void MqttTransport::Run() {
   FinishClose();
 }
 
+int MqttTransport::LoopOnce(int timeout_ms) {
+  mosquitto* mosq = mosq_.get();
+  const int sock = mosquitto_socket(mosq);
+  if (sock < 0) return MOSQ_ERR_NO_CONN;
+  const auto want = static_cast<short>(POLLIN | (mosquitto_want_write(mosq) ? POLLOUT : 0));
+  std::array<pollfd, 2> fds{{{sock, want, 0}, {wake_.fd(), POLLIN, 0}}};
+  if (::poll(fds.data(), fds.size(), timeout_ms) < 0) {
+    return errno == EINTR ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ERRNO;
+  }
+  bool write = (fds[0].revents & POLLOUT) != 0;
+  if ((fds[1].revents & POLLIN) != 0) {
+    wake_.Drain();
+    write = true;  // another thread may have queued a packet since want_write was asked
+  }
+  if ((fds[0].revents & (POLLIN | POLLERR | POLLHUP)) != 0) {
+    const int rc = mosquitto_loop_read(mosq, kLoopMaxPackets);
+    if (rc != MOSQ_ERR_SUCCESS || mosquitto_socket(mosq) < 0) return rc;
+  }
+  if (write) {
+    const int rc = mosquitto_loop_write(mosq, kLoopMaxPackets);
+    if (rc != MOSQ_ERR_SUCCESS || mosquitto_socket(mosq) < 0) return rc;
+  }
+  return mosquitto_loop_misc(mosq);
+}
+
 void MqttTransport::FinishClose() {
   mosquitto* mosq = mosq_.get();
   if (connected_.load()) {
@@ -449,7 +520,7 @@ void MqttTransport::FinishClose() {
     mosquitto_disconnect(mosq);
     const SteadyClock::time_point grace_end = CloseGraceEnd(kDisconnectGrace);
     while (mosquitto_socket(mosq) >= 0 && SteadyClock::now() < grace_end) {
-      if (mosquitto_loop(mosq, kLoopTimeoutMs, kLoopMaxPackets) != MOSQ_ERR_SUCCESS) break;
+      if (LoopOnce(kClosingLoopTimeoutMs) != MOSQ_ERR_SUCCESS) break;
     }
     connected_.store(false);
   }

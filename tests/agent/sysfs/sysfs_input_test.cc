@@ -594,6 +594,42 @@ TEST(SysfsInput, MissingOrAmbiguousDevicesAreErrorsNotCrashes) {
   EXPECT_TRUE(Contains(all, "sensor empty: the device has none of the channels"));
 }
 
+// The device is looked up once, not on every read (a Pi polls every second); the kernel
+// numbers hwmonN at boot and again when a driver is reloaded, so a device that moves is read
+// where it went within the same poll, and one unplugged is found again when it comes back.
+TEST(SysfsInput, DeviceIsLookedUpOnceAndFollowedWhenRenumberedOrReplugged) {
+  FakeSysfs sys;
+  auto plug = [&](const std::string& dir, std::string_view microwatts) {
+    sys.Write(sys.Hwmon(dir), "name", "ina219\n");
+    sys.Write(sys.Hwmon(dir), "power1_input", microwatts);
+  };
+  plug("hwmon0", "2000000\n");
+  auto made = Make(Config(sys, {Sensor("ups", SysfsKind::kHwmon, "ina219")}));
+  for (int round = 0; round < 3; ++round) {
+    PollResult result = PollOnce(*made.input);
+    EXPECT_TRUE(result.errors.empty()) << Describe(result);
+    EXPECT_DOUBLE_EQ(Value(Find(result, "ups", "power")), 2.0) << Describe(result);
+  }
+  EXPECT_EQ(made.reader->Reads(sys.Hwmon("hwmon0") / "name"), 1);
+
+  fs::rename(sys.Hwmon("hwmon0"), sys.Hwmon("hwmon4"));
+  sys.Write(sys.Hwmon("hwmon4"), "power1_input", "3000000\n");
+  PollResult moved = PollOnce(*made.input);
+  EXPECT_TRUE(moved.errors.empty()) << Describe(moved);
+  EXPECT_DOUBLE_EQ(Value(Find(moved, "ups", "power")), 3.0) << Describe(moved);
+
+  fs::remove_all(sys.Hwmon("hwmon4"));
+  PollResult unplugged = PollOnce(*made.input);
+  EXPECT_EQ(Find(unplugged, "ups", "power"), nullptr);
+  ASSERT_EQ(unplugged.errors.size(), 1u) << Describe(unplugged);
+  EXPECT_TRUE(Contains(unplugged.errors[0].why, "sensor ups")) << Describe(unplugged);
+
+  plug("hwmon5", "4000000\n");
+  PollResult back = PollOnce(*made.input);
+  EXPECT_TRUE(back.errors.empty()) << Describe(back);
+  EXPECT_DOUBLE_EQ(Value(Find(back, "ups", "power")), 4.0) << Describe(back);
+}
+
 // --- configuration ---------------------------------------------------------------------
 
 TEST(SysfsConfig, RefusesBadConfigNamingTheField) {

@@ -16,6 +16,7 @@
 
 #include "fmt/format.h"
 #include "transport/kafka/kafka_mock_cluster.h"
+#include "transport/kafka/rdkafka_library.h"
 #include "transport/transport_recorder.h"
 
 namespace coolflow::transport {
@@ -377,6 +378,23 @@ TEST(KafkaOptionsTest, RejectsBadOptionsNamingTheField) {
   EXPECT_TRUE(subscribed.message().starts_with("kafka.consumer_group")) << subscribed.ToString();
   EXPECT_EQ((*transport)->Publish({"temp", "", "x"}, 1).code(), StatusCode::kUnavailable);
   EXPECT_EQ((*transport)->Publish({"a b", "", "x"}, 1).code(), StatusCode::kInvalidArgument);
+}
+
+// This binary links librdkafka (for the mock cluster), so LoadRdKafka finds the copy already
+// mapped: the table's functions are the ones the process calls directly. (That a process
+// linking no librdkafka maps it only on demand: kafka_on_demand_test.cc.)
+TEST(RdKafkaLibraryTest, LoadsOnceAndCallsLibrdkafka) {
+  auto first = LoadRdKafka();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto second = LoadRdKafka();
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(*first, *second) << "one table for the process";
+
+  const RdKafka& rdkafka = **first;
+  EXPECT_STREQ(rdkafka.err2name(RD_KAFKA_RESP_ERR__TIMED_OUT),
+               rd_kafka_err2name(RD_KAFKA_RESP_ERR__TIMED_OUT));
+  EXPECT_STREQ(rdkafka.err2str(RD_KAFKA_RESP_ERR__FATAL),
+               rd_kafka_err2str(RD_KAFKA_RESP_ERR__FATAL));
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 // Thread safety: Poll runs on the agent's thread for this input (one call at a time); each
 // sensor has a worker thread that waits for a job, reads the sensor with SensorReader and
 // posts the outcome. The slots through which they trade jobs and outcomes are guarded by
-// mu_; changed_ is notified on every change of a slot and on shutdown. A worker stuck in a
+// mu_; Poll wakes a worker through its work_ condition when it queues a job (and all of
+// them on shutdown), the last worker of a poll wakes Poll through done_. A worker stuck in a
 // kernel read holds no lock, so Poll still returns by its deadline, reporting that sensor as
 // unanswered; the stuck outcome is dropped when it finally comes.
 #include "agent/inputs/sysfs/sysfs_input.h"
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
+#include <deque>
 #include <thread>
 #include <utility>
 
@@ -134,7 +136,8 @@ class SysfsInput final : public Input {
   SysfsInput(const SysfsInputConfig& config, std::unique_ptr<FileReader> reader)
       : config_(config),
         policy_{config.max_attempts, config.retry_delay},
-        reader_(std::move(reader)) {
+        reader_(std::move(reader)),
+        work_(config.sensors.size()) {
     sensors_.reserve(config_.sensors.size());
     for (const SysfsSensor& sensor : config_.sensors) {
       sensors_.emplace_back(config_.box, config_.sysfs_root, sensor, policy_, *reader_);
@@ -156,7 +159,8 @@ class SysfsInput final : public Input {
       MutexLock lock(mu_);
       stopping_ = true;
     }
-    changed_.notify_all();
+    for (std::condition_variable& work : work_)
+      work.notify_one();
     for (std::thread& thread : threads_)
       thread.join();
   }
@@ -179,6 +183,7 @@ class SysfsInput final : public Input {
         slot.poll = poll;
         slot.now = now;
         slot.deadline = deadline;
+        work_[i].notify_one();
       } else {
         result.errors.push_back(
             {Source(i), fmt::format("sensor {}: skipped, still reading since an earlier poll "
@@ -186,9 +191,8 @@ class SysfsInput final : public Input {
                                     config_.sensors[i].name)});
       }
     }
-    changed_.notify_all();
     while (Pending(poll)) {
-      if (!lock.WaitUntil(changed_, deadline) && std::chrono::steady_clock::now() >= deadline) {
+      if (!lock.WaitUntil(done_, deadline) && std::chrono::steady_clock::now() >= deadline) {
         break;
       }
     }
@@ -240,7 +244,7 @@ class SysfsInput final : public Input {
     bool SleepUntil(SteadyTime until) override COOLFLOW_EXCLUDES(input_.mu_) {
       MutexLock lock(input_.mu_);
       while (!input_.stopping_ && std::chrono::steady_clock::now() < until) {
-        lock.WaitUntil(input_.changed_, until);
+        lock.WaitUntil(input_.work_[index_], until);
       }
       return !input_.stopping_;
     }
@@ -270,7 +274,7 @@ class SysfsInput final : public Input {
       {
         MutexLock lock(mu_);
         while (!stopping_ && slots_[index].state != State::kQueued)
-          lock.Wait(changed_);
+          lock.Wait(work_[index]);
         if (stopping_) return;
         Slot& slot = slots_[index];
         slot.state = State::kReading;
@@ -280,13 +284,12 @@ class SysfsInput final : public Input {
       }
       PollResult result;
       sensors_[index].Read(now, deadline, context, result);
-      {
-        MutexLock lock(mu_);
-        Slot& slot = slots_[index];
-        slot.result = std::move(result);
-        slot.state = State::kDone;
-      }
-      changed_.notify_all();
+      MutexLock lock(mu_);
+      Slot& slot = slots_[index];
+      slot.result = std::move(result);
+      slot.state = State::kDone;
+      // Poll waits for the last of its sensors: wake it once, not once per sensor.
+      if (!Pending(slot.poll)) done_.notify_one();
     }
   }
 
@@ -297,7 +300,10 @@ class SysfsInput final : public Input {
   uint64_t polls_ = 0;                 // touched by Poll only
 
   Mutex mu_;
-  std::condition_variable changed_;
+  // Each waiter has its own condition, so a worker's news wakes only whom it concerns: Poll
+  // waits on done_, worker i (for a job, or between retries) on work_[i].
+  std::condition_variable done_;
+  std::deque<std::condition_variable> work_;  // sized once, before the workers start
   std::vector<Slot> slots_ COOLFLOW_GUARDED_BY(mu_);
   bool stopping_ COOLFLOW_GUARDED_BY(mu_) = false;
 

@@ -407,33 +407,65 @@ SensorReader::SensorReader(const std::string& box, const fs::path& sysfs_root,
   reading::SortTags(tags_);  // no duplicate keys: the config was validated
 }
 
-void SensorReader::Read(TimeNs now, SteadyTime deadline, ReadContext& context,
-                        PollResult& out) const {
-  auto device = ResolveDevice(sysfs_root_, sensor_, reader_);
-  if (auto* failure = std::get_if<Failure>(&device)) {
-    out.errors.push_back(
-        {failure->file.string(), fmt::format("sensor {}: {}", sensor_.name, failure->why)});
-    return;
+std::variant<SensorReader::Device, InputError> SensorReader::FindDevice() const {
+  auto found = ResolveDevice(sysfs_root_, sensor_, reader_);
+  if (auto* failure = std::get_if<Failure>(&found)) {
+    return InputError{failure->file.string(),
+                      fmt::format("sensor {}: {}", sensor_.name, failure->why)};
   }
-  const fs::path& dir = std::get<fs::path>(device);
-
-  std::vector<SysfsChannel> channels = sensor_.channels;
-  if (channels.empty()) {
+  Device device{std::get<fs::path>(found), sensor_.channels};
+  if (device.channels.empty()) {
     for (const ChannelSpec& spec : kChannelSpecs) {
       if (spec.kind == sensor_.kind && AutoDetected(spec) &&
-          HasChannel(spec.kind, dir, spec.default_attribute)) {
-        channels.push_back({std::string(spec.metric), {}, 1.0, 0.0});
+          HasChannel(spec.kind, device.dir, spec.default_attribute)) {
+        device.channels.push_back({std::string(spec.metric), {}, 1.0, 0.0});
       }
     }
-    if (channels.empty()) {
-      out.errors.push_back(
-          {dir.string(), fmt::format("sensor {}: the device has none of the channels coolflow "
-                                     "reads; name them in the sensor's channels",
-                                     sensor_.name)});
-      return;
+    if (device.channels.empty()) {
+      return InputError{device.dir.string(),
+                        fmt::format("sensor {}: the device has none of the channels coolflow "
+                                    "reads; name them in the sensor's channels",
+                                    sensor_.name)};
     }
   }
+  return device;
+}
 
+void SensorReader::Read(TimeNs now, SteadyTime deadline, ReadContext& context, PollResult& out) {
+  const bool known = device_.has_value();
+  if (!known) {
+    auto found = FindDevice();
+    if (auto* error = std::get_if<InputError>(&found)) {
+      out.errors.push_back(std::move(*error));
+      return;
+    }
+    device_ = std::move(std::get<Device>(found));
+  }
+  PollResult read;
+  ReadChannels(*device_, now, deadline, context, read);
+  if (!read.errors.empty() && known) {
+    // Perhaps the device went away or moved (renumbered, reloaded). Gone: that is the
+    // failure to report. Elsewhere: this read was of a stale directory and is done again
+    // there. Still here: the read's own failures stand.
+    auto found = FindDevice();
+    if (auto* error = std::get_if<InputError>(&found)) {
+      read.errors = {std::move(*error)};
+    } else if (Device& device = std::get<Device>(found); device.dir != device_->dir) {
+      device_ = std::move(device);
+      read = {};
+      ReadChannels(*device_, now, deadline, context, read);
+    }
+  }
+  if (!read.errors.empty()) device_.reset();  // look again next time
+  for (reading::Reading& r : read.readings)
+    out.readings.push_back(std::move(r));
+  for (InputError& e : read.errors)
+    out.errors.push_back(std::move(e));
+}
+
+void SensorReader::ReadChannels(const Device& device, TimeNs now, SteadyTime deadline,
+                                ReadContext& context, PollResult& out) const {
+  const fs::path& dir = device.dir;
   Attempts attempts(policy_, reader_, context, deadline);
   const reading::ValidationOptions validation{
       // The poll's time is the reading's time: whether the box's clock is set is the
@@ -442,7 +474,7 @@ void SensorReader::Read(TimeNs now, SteadyTime deadline, ReadContext& context,
       .min_time = std::numeric_limits<TimeNs>::min(),
       .check_ranges = true,
   };
-  for (const SysfsChannel& channel : channels) {
+  for (const SysfsChannel& channel : device.channels) {
     const ChannelSpec* spec = FindChannelSpec(sensor_.kind, channel.metric);
     if (spec == nullptr) continue;  // refused by the config check
     const std::string_view attribute =

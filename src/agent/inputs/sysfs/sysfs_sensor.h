@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
+#include <vector>
 
 #include "agent/input.h"
 #include "agent/inputs/sysfs/file_reader.h"
@@ -61,15 +63,32 @@ class SensorReader {
 
   // Reads every channel of the sensor once, appending readings stamped `now` and errors to
   // `out`. Starts no read and no retry pause after `deadline`.
-  void Read(TimeNs now, SteadyTime deadline, ReadContext& context, PollResult& out) const;
+  //
+  // The device's directory (hwmonN, iio:deviceN are numbered at boot) and its channels are
+  // looked up on the first read and kept while reads succeed. When a read fails they are
+  // looked up again: a device found elsewhere (renumbered, reloaded) is read again there at
+  // once; otherwise the next read looks once more, so one unplugged and plugged back in is
+  // found again. Not thread-safe: one thread reads a sensor at a time.
+  void Read(TimeNs now, SteadyTime deadline, ReadContext& context, PollResult& out);
 
  private:
+  struct Device {
+    std::filesystem::path dir;
+    std::vector<SysfsChannel> channels;
+  };
+  // The device and the channels to read, or why there are none.
+  std::variant<Device, InputError> FindDevice() const;
+  // Reads `device`'s channels once (the body of Read).
+  void ReadChannels(const Device& device, TimeNs now, SteadyTime deadline, ReadContext& context,
+                    PollResult& out) const;
+
   const std::string& box_;
   const std::filesystem::path& sysfs_root_;
   const SysfsSensor& sensor_;
   const RetryPolicy& policy_;
   FileReader& reader_;
-  reading::TagSet tags_;  // the sensor's tags and `sensor`, sorted
+  reading::TagSet tags_;          // the sensor's tags and `sensor`, sorted
+  std::optional<Device> device_;  // found by the last read, which succeeded
 };
 
 }  // namespace coolflow::agent

@@ -14,23 +14,16 @@
 #include "fmt/format.h"
 #include "reading/format.h"
 #include "reading/json_util.h"
+#include "reading/resource_json.h"
 #include "reading/text_util.h"
 
 namespace coolflow::reading {
 namespace {
 
-constexpr std::string_view kMeasurement = "resource";
-constexpr std::array<std::string_view, 9> kMetrics = {
-    "tx", "rx", "txDropped", "rxDropped", "txError", "rxError", "cpu", "memory", "disk"};
-// Network counters are unsigned integers; cpu, memory and disk are gauges.
-constexpr size_t kFirstGauge = 6;
-
-std::optional<size_t> MetricIndex(std::string_view key) {
-  for (size_t i = 0; i < kMetrics.size(); ++i) {
-    if (kMetrics[i] == key) return i;
-  }
-  return std::nullopt;
-}
+using resource_json::kFirstGauge;
+using resource_json::kMeasurement;
+using resource_json::kMetrics;
+using resource_json::MetricIndex;
 
 // Counters must be whole and non-negative: the seed's agents send them as JSON numbers that
 // may be written as 1.2e9 by JavaScript, so integral doubles are accepted.
@@ -193,93 +186,10 @@ class ResourceJsonDecoder final : public Decoder {
   }
 };
 
-class ResourceJsonEncoder final : public Encoder {
- public:
-  void Encode(std::span<const Reading> readings, std::string& out,
-              std::vector<EncodeError>& errors) const override {
-    size_t i = 0;
-    while (i < readings.size()) {
-      const Reading& head = readings[i];
-      if (head.measurement != kMeasurement || !MetricIndex(head.metric)) {
-        errors.push_back({i, fmt::format("resource-json carries only the resource metrics; "
-                                         "not {} {}",
-                                         head.measurement, head.metric)});
-        ++i;
-        continue;
-      }
-      std::array<const Reading*, kMetrics.size()> group{};
-      size_t end = i;
-      while (end < readings.size() && readings[end].measurement == kMeasurement &&
-             readings[end].box == head.box && readings[end].time == head.time &&
-             readings[end].tags == head.tags) {
-        auto index = MetricIndex(readings[end].metric);
-        if (!index) break;
-        group[*index] = &readings[end];
-        ++end;
-      }
-      WriteRecord(head, group, i, end - i, out, errors);
-      i = end;
-    }
-  }
-
- private:
-  static void WriteRecord(const Reading& head,
-                          const std::array<const Reading*, kMetrics.size()>& group, size_t index,
-                          size_t count, std::string& out, std::vector<EncodeError>& errors) {
-    const Tag* ip = nullptr;
-    const Tag* cp = nullptr;
-    for (const Tag& tag : head.tags) {
-      if (tag.key == "ip") ip = &tag;
-      if (tag.key == "cp") cp = &tag;
-    }
-    if (ip == nullptr) {
-      errors.push_back(
-          {index, fmt::format("resource-json needs an ip tag (box {})", head.box), count});
-      return;
-    }
-    for (size_t m = 0; m < kMetrics.size(); ++m) {
-      if (group[m] == nullptr) {
-        errors.push_back({index,
-                          fmt::format("resource-json needs {} of box {} at {}", kMetrics[m],
-                                      head.box, FormatRfc3339(head.time)),
-                          count});
-        return;
-      }
-    }
-    out += '{';
-    if (cp != nullptr) {
-      out += "\"cp\":";
-      json::AppendString(out, cp->value);
-      out += ',';
-    }
-    out += fmt::format("\"timestamp\":{},\"ip\":", head.time / kNanosPerMilli);
-    json::AppendString(out, ip->value);
-    out += ",\"deviceId\":";
-    json::AppendString(out, head.box);
-    for (size_t m = 0; m < kMetrics.size(); ++m) {
-      out += ",\"";
-      out += kMetrics[m];
-      out += "\":";
-      const Value& v = group[m]->value;
-      if (const auto* u = std::get_if<uint64_t>(&v)) {
-        out += fmt::format_int(*u).str();
-      } else if (const auto* i = std::get_if<int64_t>(&v)) {
-        out += fmt::format_int(*i).str();
-      } else {
-        AppendShortest(out, ValueAsDouble(v));
-      }
-    }
-    out += "}\n";
-  }
-};
-
 }  // namespace
 
 std::unique_ptr<Decoder> MakeResourceJsonDecoder() {
   return std::make_unique<ResourceJsonDecoder>();
-}
-std::unique_ptr<Encoder> MakeResourceJsonEncoder() {
-  return std::make_unique<ResourceJsonEncoder>();
 }
 
 }  // namespace coolflow::reading
