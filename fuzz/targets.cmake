@@ -12,4 +12,6 @@ set(COOLFLOW_FUZZ_TARGETS
     fuzz_scenario
     fuzz_agent_config
     fuzz_command
-    fuzz_kernel_files)
+    fuzz_kernel_files
+    fuzz_wal
+    fuzz_chunk)

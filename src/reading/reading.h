@@ -2,6 +2,7 @@
 // decodes into readings and encodes from them.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -25,6 +26,7 @@ struct Tag {
   std::string key;
   std::string value;
   friend bool operator==(const Tag&, const Tag&) = default;
+  friend auto operator<=>(const Tag&, const Tag&) = default;  // by key, then value
 };
 // Tags of a reading, sorted by key with no key twice (see SortTags).
 using TagSet = std::vector<Tag>;
