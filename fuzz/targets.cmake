@@ -14,4 +14,6 @@ set(COOLFLOW_FUZZ_TARGETS
     fuzz_command
     fuzz_kernel_files
     fuzz_wal
-    fuzz_chunk)
+    fuzz_chunk
+    fuzz_block
+    fuzz_engine_records)

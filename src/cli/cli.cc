@@ -18,6 +18,7 @@ int Main(int argc, char** argv) {
   AddReadingsCommands(app);
   AddRoomCommands(app);
   AddAgentCommands(app);
+  AddStoreCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -20,5 +20,7 @@ void AddReadingsCommands(CLI::App& app);
 void AddRoomCommands(CLI::App& app);
 // Registers `coolflow agent`.
 void AddAgentCommands(CLI::App& app);
+// Registers `coolflow store ...`.
+void AddStoreCommands(CLI::App& app);
 
 }  // namespace coolflow::cli

@@ -108,22 +108,17 @@ Result<uint64_t> Wal::Append(std::string_view payload) {
   }
   Request request;
   request.payload = payload;
-  {
-    MutexLock lock(mu_);
-    if (!error_.ok()) return error_;
-    if (stopping_) return Unavailable("wal: closed");
-    queue_.push_back(&request);
-    work_cv_.notify_one();
-    while (!request.done)
-      lock.Wait(done_cv_);
-  }
-  if (!request.status.ok()) return request.status;
+  if (Status s = Submit(request); !s.ok()) return s;
   return request.seq;
 }
 
 Status Wal::Sync() {
   Request request;
   request.sync_only = true;
+  return Submit(request);
+}
+
+Status Wal::Submit(Request& request) {
   MutexLock lock(mu_);
   if (!error_.ok()) return error_;
   if (stopping_) return Unavailable("wal: closed");

@@ -123,6 +123,8 @@ class Wal {
   };
 
   Status Start(const RecoveryReport& report);
+  // Queues `request` for the writer and waits until it is settled; its status.
+  Status Submit(Request& request);
   void WriterLoop();
   // Writes `group` (assigning seqs) and settles each request's status. Writer thread only.
   void WriteGroup(const std::vector<Request*>& group);

@@ -20,18 +20,6 @@ using reading::TagSet;
 constexpr TimeNs kT0 = 1'699'999'620LL * kNanosPerSecond;
 constexpr TimeNs kStep = 30 * kNanosPerSecond;
 
-Reading MakeReading(std::string box, std::string measurement, std::string metric, TagSet tags,
-                    TimeNs time, reading::Value value) {
-  Reading r;
-  r.box = std::move(box);
-  r.measurement = std::move(measurement);
-  r.metric = std::move(metric);
-  r.tags = std::move(tags);
-  r.time = time;
-  r.value = std::move(value);
-  return r;
-}
-
 Reading Temp(std::string box, TagSet tags, TimeNs time, double value) {
   return MakeReading(std::move(box), "temp", "temperature", std::move(tags), time, value);
 }
@@ -96,6 +84,18 @@ void StoreConformanceTest::SetUp() {
   auto made = GetParam().make();
   ASSERT_TRUE(made.ok()) << GetParam().name << ": " << made.status().ToString();
   store_ = std::move(*made);
+}
+
+Reading MakeReading(std::string box, std::string measurement, std::string metric, TagSet tags,
+                    TimeNs time, reading::Value value) {
+  Reading r;
+  r.box = std::move(box);
+  r.measurement = std::move(measurement);
+  r.metric = std::move(metric);
+  r.tags = std::move(tags);
+  r.time = time;
+  r.value = std::move(value);
+  return r;
 }
 
 std::string StoreFactoryName(const ::testing::TestParamInfo<StoreFactory>& info) {

@@ -49,6 +49,10 @@ class StoreConformanceTest : public ::testing::TestWithParam<StoreFactory> {
   std::unique_ptr<Store> store_;
 };
 
+// A reading of `box` (empty: none), for the tests of every store.
+reading::Reading MakeReading(std::string box, std::string measurement, std::string metric,
+                             reading::TagSet tags, TimeNs time, reading::Value value);
+
 // The factory's name, for INSTANTIATE_TEST_SUITE_P's name generator.
 std::string StoreFactoryName(const ::testing::TestParamInfo<StoreFactory>& info);
 

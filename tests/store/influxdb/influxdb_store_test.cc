@@ -67,14 +67,8 @@ INSTANTIATE_TEST_SUITE_P(InfluxDb, StoreConformanceTest, ::testing::Values(kInfl
 
 reading::Reading MakeReading(std::string measurement, std::string metric, reading::TagSet tags,
                              TimeNs time, reading::Value value, std::string box = "pi-1") {
-  reading::Reading r;
-  r.box = std::move(box);
-  r.measurement = std::move(measurement);
-  r.metric = std::move(metric);
-  r.tags = std::move(tags);
-  r.time = time;
-  r.value = std::move(value);
-  return r;
+  return conformance::MakeReading(std::move(box), std::move(measurement), std::move(metric),
+                                  std::move(tags), time, std::move(value));
 }
 
 std::string Base64(std::string_view in) {
