@@ -121,9 +121,19 @@ Result<CheckReport> CheckStore(const std::string& dir, bool repair, wal::FileSys
     Status verified = block.ok() ? (*block)->Verify() : block.status();
     if (verified.ok()) {
       report.block_points += (*block)->points();
+      report.block_bytes += (*block)->bytes();
       std::vector<uint32_t> unknown;
       for (const block::SeriesEntry& e : (*block)->series()) {
         if (!defined.contains(e.id)) unknown.push_back(e.id);
+        auto& [type_bytes, type_points] =
+            report.chunk_bytes_by_type[std::string(codec::ValueTypeName(e.type))];
+        for (const block::ChunkRef& c : e.chunks) {
+          report.chunk_bytes += c.size;
+          type_bytes += c.size;
+        }
+        type_points += e.count;
+        for (const block::RollupRef& r : e.rollups)
+          report.rollup_bytes += r.size;
       }
       if (unknown.empty()) {
         add(path, "");
@@ -172,6 +182,23 @@ std::string FormatCheckReport(const CheckReport& report) {
       out += fmt::format("REPAIRED {}: {}\n         -> {}\n", f.file, f.problem, f.action);
     } else {
       out += fmt::format("DAMAGED  {}: {}\n", f.file, f.problem);
+    }
+  }
+  if (report.block_points > 0) {
+    const auto per_point = [&](uint64_t bytes) {
+      return static_cast<double>(bytes) / static_cast<double>(report.block_points);
+    };
+    out += fmt::format(
+        "blocks: {:.3f} bytes per point: chunks {:.3f}, rollups {:.3f}, index and headers "
+        "{:.3f}\n",
+        per_point(report.block_bytes), per_point(report.chunk_bytes),
+        per_point(report.rollup_bytes),
+        per_point(report.block_bytes - report.chunk_bytes - report.rollup_bytes));
+    for (const auto& [type, usage] : report.chunk_bytes_by_type) {
+      out += fmt::format(
+          "  {} series: {} points, {:.3f} bytes per point in chunks\n", type, usage.second,
+          usage.second == 0 ? 0.0
+                            : static_cast<double>(usage.first) / static_cast<double>(usage.second));
     }
   }
   out += fmt::format(

@@ -13,6 +13,7 @@
 // Thread safety: stateless.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,13 @@ struct CheckReport {
   std::vector<CheckFinding> findings;  // every file looked at, in order
   uint64_t blocks = 0;
   uint64_t block_points = 0;
+  // Where the sound blocks' bytes go: point chunks, rollups, and the rest (headers, index,
+  // footer), per value type of the series for the chunks.
+  uint64_t block_bytes = 0;
+  uint64_t chunk_bytes = 0;
+  uint64_t rollup_bytes = 0;
+  std::map<std::string, std::pair<uint64_t, uint64_t>>
+      chunk_bytes_by_type;  // type -> bytes, points
   uint64_t wal_records = 0;
   uint64_t series = 0;
   uint64_t problems = 0;  // findings with a problem

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <condition_variable>
 #include <map>
+#include <set>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "common/thread_annotations.h"
@@ -126,8 +128,12 @@ class EngineImpl final : public Engine {
   void AddPoint(PendingBatch& batch, size_t index, const KeyParts& parts, TimeNs time,
                 const reading::Value& value) COOLFLOW_REQUIRES(index_mu_);
   Result<AppendResult> Commit(PendingBatch& batch);
-  // Parses line protocol into `batch`.
-  void ParseInto(reading::lp::Parser& parser, PendingBatch& batch) COOLFLOW_EXCLUDES(index_mu_);
+  // The series of `parts` (made when new), or nullptr with the refusal in `batch`.
+  SeriesInfo* Resolve(PendingBatch& batch, size_t index, const KeyParts& parts,
+                      codec::ValueType type) COOLFLOW_REQUIRES(index_mu_);
+  // Adds a point of `info` to `batch`, or refuses it on a type conflict.
+  void Push(PendingBatch& batch, size_t index, SeriesInfo& info, codec::ValueType type, TimeNs time,
+            uint64_t bits) COOLFLOW_REQUIRES(index_mu_);
   // Applies a durable batch to the live memtable, in WAL order. Apply turn held.
   void Apply(std::span<const BatchPoint> points) COOLFLOW_REQUIRES(apply_mu_);
   // Freezes the live memtable when it is not empty. Apply turn held.
@@ -141,9 +147,10 @@ class EngineImpl final : public Engine {
 
   // Maintenance (background thread, Flush, Compact): maintenance_mu_ held.
   Status FlushFrozen() COOLFLOW_REQUIRES(maintenance_mu_);
+  // One block per partition of the series' points from their sources.
   Status WriteBlocks(const std::vector<std::vector<SeriesSource>>& by_series,
-                     const std::vector<uint32_t>& ids, std::vector<BlockHandle>& out)
-      COOLFLOW_REQUIRES(maintenance_mu_);
+                     const std::vector<uint32_t>& ids, const std::set<TimeNs>& partitions,
+                     std::vector<BlockHandle>& out) COOLFLOW_REQUIRES(maintenance_mu_);
   Status CompactPartitions(bool all) COOLFLOW_REQUIRES(maintenance_mu_);
   Status SaveSnapshot(uint64_t flushed_seq) COOLFLOW_REQUIRES(maintenance_mu_);
   TimeNs RetentionCutoff(const std::string& measurement) const;
@@ -160,8 +167,20 @@ class EngineImpl final : public Engine {
   const Clock& clock_;
   std::unique_ptr<wal::Wal> wal_;
 
+  // Line protocol's measurement and tags as written -> (field key as written, series): the
+  // series of a line seen before without building its canonical key. Cleared when it grows
+  // past kMaxRawSeries (many spellings of the same series).
+  struct RawHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>()(text); }
+  };
+  using RawFields = std::vector<std::pair<std::string, SeriesInfo*>>;
+  static constexpr size_t kMaxRawSeries = 1'000'000;
+
   SeriesIndex index_;
   Mutex index_mu_;  // the index's writer side
+  std::unordered_map<std::string, RawFields, RawHash, std::equal_to<>> raw_series_
+      COOLFLOW_GUARDED_BY(index_mu_);
 
   Mutex apply_mu_;  // the apply turn
   std::condition_variable apply_cv_;
@@ -337,13 +356,6 @@ Status EngineImpl::Start() {
 
 void EngineImpl::AddPoint(PendingBatch& batch, size_t index, const KeyParts& parts, TimeNs time,
                           const reading::Value& value) {
-  thread_local std::string key;
-  if (parts.measurement.empty() || parts.field.empty()) {
-    batch.result.refused.push_back({index, parts.measurement.empty()
-                                               ? "the measurement is empty"
-                                               : "the field (metric) is empty"});
-    return;
-  }
   if (std::holds_alternative<std::string>(value)) {
     batch.result.refused.push_back(
         {index, fmt::format("field \"{}\": string values are not stored", parts.field)});
@@ -364,25 +376,42 @@ void EngineImpl::AddPoint(PendingBatch& batch, size_t index, const KeyParts& par
       },
       value);
   const codec::ValueType type = codec::ValueTypeOf(stored);
+  if (SeriesInfo* info = Resolve(batch, index, parts, type); info != nullptr) {
+    Push(batch, index, *info, type, time, ValueBits(stored));
+  }
+}
+
+SeriesInfo* EngineImpl::Resolve(PendingBatch& batch, size_t index, const KeyParts& parts,
+                                codec::ValueType type) {
+  thread_local std::string key;
+  if (parts.measurement.empty() || parts.field.empty()) {
+    batch.result.refused.push_back({index, parts.measurement.empty()
+                                               ? "the measurement is empty"
+                                               : "the field (metric) is empty"});
+    return nullptr;
+  }
   BuildKey(parts, key);
-  SeriesInfo* info = index_.Find(key);
-  if (info == nullptr) {
-    auto added = index_.Add(key, SeriesFromParts(parts), type);
-    if (!added.ok()) {
-      batch.result.refused.push_back({index, added.status().message()});
-      return;
-    }
-    info = *added;
-  } else if (info->type() != type) {
+  if (SeriesInfo* info = index_.Find(key); info != nullptr) return info;
+  auto added = index_.Add(key, SeriesFromParts(parts), type);
+  if (!added.ok()) {
+    batch.result.refused.push_back({index, added.status().message()});
+    return nullptr;
+  }
+  return *added;
+}
+
+void EngineImpl::Push(PendingBatch& batch, size_t index, SeriesInfo& info, codec::ValueType type,
+                      TimeNs time, uint64_t bits) {
+  if (info.type() != type) {
     batch.result.refused.push_back(
         {index, fmt::format("field type conflict: {} holds {} values, this one is {}",
-                            info->series().ToString(), TypeName(info->type()), TypeName(type))});
+                            info.series().ToString(), TypeName(info.type()), TypeName(type))});
     return;
   }
-  if (!info->durable() && batch.defined.insert(info->id()).second) {
-    batch.series.push_back({info->id(), info->type(), info->key()});
+  if (!info.durable() && batch.defined.insert(info.id()).second) {
+    batch.series.push_back({info.id(), info.type(), info.key()});
   }
-  batch.points.push_back({info->id(), time, ValueBits(stored)});
+  batch.points.push_back({info.id(), time, bits});
 }
 
 Result<AppendResult> EngineImpl::Commit(PendingBatch& batch) {
@@ -402,10 +431,15 @@ Result<AppendResult> EngineImpl::Commit(PendingBatch& batch) {
   if (!seq.ok()) return seq.status();
   {
     MutexLock lock(apply_mu_);
-    while (applied_seq_ + 1 != *seq)
+    while (applied_seq_ + 1 < *seq)
       lock.Wait(apply_cv_);
+    if (applied_seq_ + 1 != *seq) {
+      // Never expected: the WAL gave out a seq at or below one applied already. The batch is
+      // durable; apply it anyway rather than wait forever.
+      spdlog::error("store {}: WAL seq {} after seq {} was applied", dir_, *seq, applied_seq_);
+    }
     Apply(batch.points);
-    applied_seq_ = *seq;
+    applied_seq_ = std::max(applied_seq_, *seq);
     for (const BatchSeries& s : batch.series)
       index_.MutableById(s.id)->MarkDurable();
     if (options_.background && active_->points() >= options_.memtable_points) Freeze();
@@ -487,18 +521,20 @@ Result<AppendResult> EngineImpl::AppendLineProtocol(std::string_view body, Preci
   reading::lp::ParseOptions parse_options;
   parse_options.precision = precision;
   parse_options.default_time = default_time;
-  reading::lp::Parser parser(body, parse_options);
-  ParseInto(parser, batch);
-  return Commit(batch);
-}
 
-void EngineImpl::ParseInto(reading::lp::Parser& parser, PendingBatch& batch) {
-  KeyParts parts;
-  // Unescaped copies for the points that have escapes.
-  std::string measurement;
-  std::vector<std::pair<std::string, std::string>> tags;
-  std::string field;
-  MutexLock lock(index_mu_);
+  // Parse without any lock: the fields to store, with views into `body`.
+  struct Field {
+    std::string_view series;  // measurement and tags as written (the cache's key)
+    std::string_view key;     // the field key as written
+    std::string_view line;    // the whole line, to parse again when the series is new
+    size_t line_number = 0;
+    TimeNs time = 0;
+    codec::ValueType type = codec::ValueType::kDouble;
+    uint64_t bits = 0;
+  };
+  std::vector<Field> fields;
+  fields.reserve(static_cast<size_t>(std::count(body.begin(), body.end(), '\n')) + 1);
+  reading::lp::Parser parser(body, parse_options);
   for (;;) {
     const auto outcome = parser.Next();
     if (outcome == reading::lp::Parser::Outcome::kEnd) break;
@@ -507,52 +543,90 @@ void EngineImpl::ParseInto(reading::lp::Parser& parser, PendingBatch& batch) {
       continue;
     }
     const reading::lp::PointView& point = parser.point();
-    const bool escaped = point.text.find('\\') != std::string_view::npos;
-    parts.tags.clear();
-    if (escaped) {
-      measurement = reading::lp::UnescapeMeasurement(point.measurement);
-      tags.clear();
-      for (const reading::lp::TagView& tag : point.tags) {
-        tags.emplace_back(reading::lp::UnescapeTag(tag.key), reading::lp::UnescapeTag(tag.value));
-      }
-      std::sort(tags.begin(), tags.end());
-      parts.measurement = measurement;
-      for (const auto& [k, v] : tags)
-        parts.tags.emplace_back(k, v);
-    } else {
-      parts.measurement = point.measurement;
-      for (const reading::lp::TagView& tag : point.tags)
-        parts.tags.emplace_back(tag.key, tag.value);
-    }
+    const std::string_view series =
+        body.substr(point.offset, point.fields.front().offset - point.offset);
     for (const reading::lp::FieldView& f : point.fields) {
-      if (escaped) {
-        field = reading::lp::UnescapeKey(f.key);
-        parts.field = field;
-      } else {
-        parts.field = f.key;
-      }
-      reading::Value value;
+      Field field{series, f.key, point.text, point.line, point.time};
       switch (f.type) {
         case reading::lp::FieldType::kFloat:
-          value = f.float_value;
+          if (!std::isfinite(f.float_value)) {
+            batch.result.refused.push_back(
+                {point.line,
+                 fmt::format("field \"{}\": {} is not a finite number", f.key, f.float_value)});
+            continue;
+          }
+          field.type = codec::ValueType::kDouble;
+          field.bits = std::bit_cast<uint64_t>(f.float_value);
           break;
         case reading::lp::FieldType::kInteger:
-          value = f.int_value;
+          field.type = codec::ValueType::kInt64;
+          field.bits = static_cast<uint64_t>(f.int_value);
           break;
         case reading::lp::FieldType::kUnsigned:
-          value = f.uint_value;
+          field.type = codec::ValueType::kUint64;
+          field.bits = f.uint_value;
           break;
         case reading::lp::FieldType::kBoolean:
-          value = f.bool_value;
+          field.type = codec::ValueType::kBool;
+          field.bits = f.bool_value ? 1 : 0;
           break;
         case reading::lp::FieldType::kString:
-          value = std::string();
-          break;
+          batch.result.refused.push_back(
+              {point.line, fmt::format("field \"{}\": string values are not stored", f.key)});
+          continue;
       }
-      AddPoint(batch, point.line, parts, point.time, value);
+      fields.push_back(field);
     }
   }
-  index_.Publish();
+
+  // Resolve the series: the text as written maps to the series once it was seen; a line
+  // whose series is new is parsed again for its unescaped, sorted parts.
+  batch.points.reserve(fields.size());
+  {
+    MutexLock lock(index_mu_);
+    if (raw_series_.size() > kMaxRawSeries) raw_series_.clear();
+    KeyParts parts;
+    std::string measurement;
+    std::vector<std::pair<std::string, std::string>> tags;
+    std::string field_name;
+    for (const Field& f : fields) {
+      auto it = raw_series_.find(f.series);
+      SeriesInfo* info = nullptr;
+      if (it != raw_series_.end()) {
+        for (const auto& [key, known] : it->second) {
+          if (key == f.key) {
+            info = known;
+            break;
+          }
+        }
+      }
+      if (info == nullptr) {
+        reading::lp::Parser again(f.line, parse_options);
+        if (again.Next() != reading::lp::Parser::Outcome::kPoint) continue;  // cannot happen
+        const reading::lp::PointView& point = again.point();
+        measurement = reading::lp::UnescapeMeasurement(point.measurement);
+        tags.clear();
+        for (const reading::lp::TagView& tag : point.tags) {
+          tags.emplace_back(reading::lp::UnescapeTag(tag.key), reading::lp::UnescapeTag(tag.value));
+        }
+        std::sort(tags.begin(), tags.end());
+        field_name = reading::lp::UnescapeKey(f.key);
+        parts.measurement = measurement;
+        parts.tags.clear();
+        for (const auto& [k, v] : tags)
+          parts.tags.emplace_back(k, v);
+        parts.field = field_name;
+        info = Resolve(batch, f.line_number, parts, f.type);
+        if (info == nullptr) continue;
+        raw_series_[std::string(f.series)].emplace_back(std::string(f.key), info);
+      }
+      Push(batch, f.line_number, *info, f.type, f.time, f.bits);
+    }
+    index_.Publish();
+  }
+  std::sort(batch.result.refused.begin(), batch.result.refused.end(),
+            [](const auto& a, const auto& b) { return a.index < b.index; });
+  return Commit(batch);
 }
 
 // ---- Read path ----
@@ -727,54 +801,36 @@ Status EngineImpl::SaveSnapshot(uint64_t flushed_seq) {
 }
 
 Status EngineImpl::WriteBlocks(const std::vector<std::vector<SeriesSource>>& by_series,
-                               const std::vector<uint32_t>& ids, std::vector<BlockHandle>& out) {
-  // Each series' points, merged, retention applied; then one block per partition.
-  std::vector<SeriesData> data(ids.size());
+                               const std::vector<uint32_t>& ids, const std::set<TimeNs>& partitions,
+                               std::vector<BlockHandle>& out) {
+  // One block per partition, one series at a time (memory: one series' points), merged,
+  // retention applied.
+  SeriesData data;
   codec::DecodedChunk scratch;
-  std::map<TimeNs, bool> partitions;
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (Status s = CollectPoints(by_series[i], std::numeric_limits<TimeNs>::min(),
-                                 std::numeric_limits<TimeNs>::max(), data[i], scratch);
-        !s.ok()) {
-      return s;
-    }
-    const SeriesInfo* info = index_.ById(ids[i]);
-    const TimeNs cutoff = RetentionCutoff(info->series().measurement);
-    auto& times = data[i].times;
-    const size_t expired = LowerIndex(times, cutoff);
-    if (expired > 0) {
-      times.erase(times.begin(), times.begin() + static_cast<ptrdiff_t>(expired));
-      data[i].bits.erase(data[i].bits.begin(),
-                         data[i].bits.begin() + static_cast<ptrdiff_t>(expired));
-      points_expired_.fetch_add(expired, std::memory_order_relaxed);
-    }
-    for (size_t j = 0; j < times.size();) {
-      const TimeNs partition = FloorDiv(times[j], options_.partition) * options_.partition;
-      partitions[partition] = true;
-      const TimeNs end = partition + options_.partition;
-      j = LowerIndex(times, end, j);
-    }
-  }
-  for (const auto& [partition, unused] : partitions) {
+  for (const TimeNs partition : partitions) {
     const uint64_t seq = next_block_seq_++;
     const std::string path = fmt::format("{}/{:016d}{}", blocks_dir_, seq, kBlockSuffix);
     auto writer = block::BlockWriter::Create(fs_, path);
     if (!writer.ok()) return writer.status();
     const TimeNs end = partition + options_.partition;
+    uint64_t points = 0;
     for (size_t i = 0; i < ids.size(); ++i) {
-      const auto& times = data[i].times;
-      const size_t begin = LowerIndex(times, partition);
-      const size_t stop = LowerIndex(times, end);
-      if (begin == stop) continue;
+      if (Status s = CollectPoints(by_series[i], partition, end, data, scratch); !s.ok()) return s;
       const SeriesInfo* info = index_.ById(ids[i]);
-      const std::span<const uint64_t> bits(data[i].bits.data() + begin, stop - begin);
-      if (Status s =
-              (*writer)->Add(ids[i], std::span<const TimeNs>(times.data() + begin, stop - begin),
-                             ColumnFromBits(info->type(), bits));
+      const size_t expired = LowerIndex(data.times, RetentionCutoff(info->series().measurement));
+      points_expired_.fetch_add(expired, std::memory_order_relaxed);
+      if (expired == data.times.size()) continue;
+      const size_t n = data.times.size() - expired;
+      if (Status s = (*writer)->Add(
+              ids[i], std::span<const TimeNs>(data.times.data() + expired, n),
+              ColumnFromBits(info->type(),
+                             std::span<const uint64_t>(data.bits.data() + expired, n)));
           !s.ok()) {
         return s;
       }
+      points += n;
     }
+    if (points == 0) continue;  // everything expired: the unfinished writer removes its file
     auto info = (*writer)->Finish();
     if (!info.ok()) return info.status();
     auto opened = block::Block::Open(fs_, path);
@@ -791,12 +847,23 @@ Status EngineImpl::FlushFrozen() {
     const std::shared_ptr<Memtable> frozen = version->frozen.front();
     const std::vector<uint32_t> ids = frozen->SortedIds();
     std::vector<std::vector<SeriesSource>> by_series(ids.size());
+    std::set<TimeNs> partitions;
+    SeriesData data;
     for (size_t i = 0; i < ids.size(); ++i) {
       const MemSeries* series = frozen->Get(ids[i]);
       by_series[i].push_back({nullptr, nullptr, series, series->min_time(), series->max_time()});
+      // The partitions its points fall in.
+      data.clear();
+      series->Collect(std::numeric_limits<TimeNs>::min(), std::numeric_limits<TimeNs>::max(),
+                      data.times, data.bits);
+      for (size_t j = 0; j < data.times.size();) {
+        const TimeNs partition = FloorDiv(data.times[j], options_.partition) * options_.partition;
+        partitions.insert(partition);
+        j = LowerIndex(data.times, partition + options_.partition, j);
+      }
     }
     std::vector<BlockHandle> written;
-    Status s = WriteBlocks(by_series, ids, written);
+    Status s = WriteBlocks(by_series, ids, partitions, written);
     if (s.ok()) s = SaveSnapshot(frozen->last_seq);
     if (!s.ok()) {
       // The frozen memtable stays readable and in the WAL; the next attempt rewrites it.
@@ -817,7 +884,11 @@ Status EngineImpl::FlushFrozen() {
     }
     stall_cv_.notify_all();
     flushes_.fetch_add(1, std::memory_order_relaxed);
-    if (Status removed = wal_->RemoveThrough(frozen->last_seq); !removed.ok()) {
+    // A new WAL segment, so the records just written out can all go, now or at the next
+    // flush.
+    Status removed = wal_->Rotate();
+    if (removed.ok()) removed = wal_->RemoveThrough(frozen->last_seq);
+    if (!removed.ok()) {
       spdlog::warn("store {}: {}", dir_, removed.ToString());
     }
   }
@@ -850,7 +921,7 @@ Status EngineImpl::CompactPartitions(bool all) {
       by_series.push_back(std::move(sources));
     }
     std::vector<BlockHandle> written;
-    if (Status s = WriteBlocks(by_series, ids, written); !s.ok()) {
+    if (Status s = WriteBlocks(by_series, ids, {partition.first}, written); !s.ok()) {
       for (const BlockHandle& handle : written)
         (void)fs_.Remove(handle.block->path());
       return s.WithContext("compaction");

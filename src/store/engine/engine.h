@@ -54,7 +54,7 @@ struct EngineOptions {
   // The memtable is frozen and written out once it holds this many points.
   size_t memtable_points = 2'000'000;
   // Blocks cover aligned time partitions of this width (since the epoch).
-  TimeNs partition = kNanosPerDay;
+  TimeNs partition = 7 * kNanosPerDay;
   // A partition with this many blocks is compacted into one.
   size_t compaction_trigger = 4;
   // Per-measurement retention; `default_retention` (0: forever) for the others.

@@ -23,6 +23,7 @@ constexpr std::string_view kNoSpaceSuffix =
 struct Wal::Request {
   std::string_view payload;
   bool sync_only = false;
+  bool rotate = false;  // Rotate: alone in its group
   uint64_t seq = 0;
   Status status;
   bool done = false;
@@ -85,7 +86,9 @@ Status Wal::Start(const RecoveryReport& report) {
   }
   {
     MutexLock lock(mu_);
-    last_seq_ = report.last_seq;
+    // The seq before the next one, also when the record that had it was removed with its
+    // segment.
+    last_seq_ = next_seq_ - 1;
     stats_ = writer_stats_;
   }
   writer_ = std::thread(&Wal::WriterLoop, this);
@@ -115,6 +118,13 @@ Result<uint64_t> Wal::Append(std::string_view payload) {
 Status Wal::Sync() {
   Request request;
   request.sync_only = true;
+  return Submit(request);
+}
+
+Status Wal::Rotate() {
+  Request request;
+  request.sync_only = true;
+  request.rotate = true;
   return Submit(request);
 }
 
@@ -215,8 +225,14 @@ void Wal::WriterLoop() {
         continue;
       }
       size_t bytes = 0;
-      while (!queue_.empty() && (group.empty() || bytes + queue_.front()->payload.size() <=
-                                                      options_.max_group_bytes)) {
+      // A rotation goes alone; other requests go together up to max_group_bytes.
+      if (!queue_.empty() && queue_.front()->rotate) {
+        group.push_back(queue_.front());
+        queue_.pop_front();
+      }
+      while (!queue_.empty() && !queue_.front()->rotate &&
+             (group.empty() || (!group.front()->rotate && bytes + queue_.front()->payload.size() <=
+                                                              options_.max_group_bytes))) {
         bytes += queue_.front()->payload.size();
         group.push_back(queue_.front());
         queue_.pop_front();
@@ -236,6 +252,16 @@ void Wal::WriterLoop() {
 }
 
 void Wal::WriteGroup(const std::vector<Request*>& group) {
+  if (group.front()->rotate) {
+    // Seal the active segment (synced, like every sealed segment) and start the next one.
+    Status status;
+    if (active_records_ > 0) {
+      status = SyncActive();
+      if (status.ok()) status = CreateSegment(next_seq_);
+    }
+    Settle(group, status.ok() ? group.size() : 0, status);
+    return;
+  }
   std::string buffer;
   uint64_t buffer_records = 0;
   uint64_t buffer_first_seq = next_seq_;

@@ -95,6 +95,10 @@ class Wal {
   // Makes every record appended so far durable, whatever the policy.
   Status Sync();
 
+  // Seals the segment being written (synced) and starts a new one, so RemoveThrough can
+  // remove every record written so far. Nothing happens when the segment is empty.
+  Status Rotate();
+
   // Syncs and stops the writer; later Appends return Unavailable. Returns the sync's status.
   Status Close();
 
@@ -108,7 +112,8 @@ class Wal {
 
   // What recovery found and did when this Wal was opened.
   const RecoveryReport& recovery() const { return recovery_; }
-  // The seq of the last acknowledged record; 0 when there is none.
+  // The seq of the last acknowledged record, also after RemoveThrough removed it (the next
+  // record gets the seq after it); 0 when there was none.
   uint64_t last_seq() const;
   // Ok, or the sticky error that made the WAL read-only.
   Status health() const;

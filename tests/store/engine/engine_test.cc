@@ -188,6 +188,19 @@ TEST(EngineTest, LineProtocolStoresEveryFieldAndNamesRefusedLines) {
   ASSERT_OK_AND_ASSIGN(weird, engine->Last({"we ird", "f=x", {{"t,ag", "v 1"}}}));
   ASSERT_EQ(weird.size(), 1u);
   EXPECT_EQ(AllPoints(*engine, {"note", "n", {}}), (std::vector<Point>{{kT0, int64_t{3}}}));
+
+  // Series seen before, spelled as before or not, and a type conflict on a known series.
+  ASSERT_OK_AND_ASSIGN(
+      again, engine->AppendLineProtocol("temp,box=pi-1,rack=r01 temperature=23.5 1700000001\n"
+                                        "temp,rack=r01,box=pi-1 temperature=23.6 1700000002\n"
+                                        "temp,box=pi-1,rack=r01 temperature=7i 1700000003\n",
+                                        Precision::kSeconds, 0));
+  EXPECT_EQ(again.stored, 2u);
+  ASSERT_EQ(again.refused.size(), 1u);
+  EXPECT_EQ(again.refused[0].index, 3u);
+  EXPECT_NE(again.refused[0].why.find("field type conflict"), std::string::npos);
+  EXPECT_EQ(engine->stats().series, 5u);
+  EXPECT_EQ(AllPoints(*engine, {"temp", "temperature", {{"box", "pi-1"}}}).size(), 3u);
 }
 
 // Rollups and raw points must give the same aggregates, whatever mix of blocks, memtables and

@@ -134,6 +134,37 @@ TEST(WalTest, RemoveThroughDropsOnlyWholeFlushedSegments) {
   EXPECT_EQ(*seq, 101u);
 }
 
+TEST(WalTest, RotateLetsRemoveThroughDropEveryRecordAndSeqsGoOn) {
+  FaultInjectionFileSystem fs;
+  auto wal = MustOpen(fs, WalOptions{});
+  ASSERT_NE(wal, nullptr);
+  ASSERT_TRUE(wal->Rotate().ok()) << "an empty segment: nothing to do";
+  for (uint64_t i = 1; i <= 10; ++i)
+    ASSERT_TRUE(wal->Append(Payload(i)).ok());
+  ASSERT_TRUE(wal->RemoveThrough(10).ok());
+  Records records;
+  ASSERT_TRUE(ReplayInto(*wal, 0, records).ok());
+  EXPECT_EQ(records.size(), 10u) << "the segment being written is kept";
+  ASSERT_TRUE(wal->Rotate().ok());
+  ASSERT_TRUE(wal->Append(Payload(11)).ok());
+  ASSERT_TRUE(wal->RemoveThrough(10).ok());
+  records.clear();
+  ASSERT_TRUE(ReplayInto(*wal, 0, records).ok());
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0], std::make_pair(uint64_t{11}, Payload(11)));
+  ASSERT_TRUE(wal->Rotate().ok());
+  ASSERT_TRUE(wal->RemoveThrough(11).ok());
+  wal.reset();
+  wal = MustOpen(fs, WalOptions{});
+  ASSERT_NE(wal, nullptr);
+  records.clear();
+  ASSERT_TRUE(ReplayInto(*wal, 0, records).ok());
+  EXPECT_TRUE(records.empty());
+  auto seq = wal->Append("next");
+  ASSERT_TRUE(seq.ok());
+  EXPECT_EQ(*seq, 12u);
+}
+
 TEST(WalTest, PoliciesAcknowledgeAndSync) {
   for (FsyncPolicy policy : {FsyncPolicy::kPerBatch, FsyncPolicy::kInterval, FsyncPolicy::kNone}) {
     FaultInjectionFileSystem fs;
