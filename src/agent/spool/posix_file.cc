@@ -9,6 +9,7 @@
 #include <cstring>
 #include <utility>
 
+#include "common/posix_io.h"
 #include "fmt/format.h"
 
 namespace coolflow::agent::spool {
@@ -48,34 +49,16 @@ Result<File> File::Open(const std::filesystem::path& path, int flags) {
 }
 
 Status File::ReadAt(uint64_t offset, size_t size, std::string& out) const {
-  out.resize(size);
-  size_t done = 0;
-  while (done < size) {
-    const ssize_t n =
-        ::pread(fd_, out.data() + done, size - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      out.clear();
-      return ErrnoError(fmt::format("read at offset {}", offset + done), path_, err);
-    }
-    if (n == 0) break;
-    done += static_cast<size_t>(n);
-  }
-  out.resize(done);
+  const IoOutcome io = ReadUpToAt(fd_, offset, size, out);
+  if (io.error != 0)
+    return ErrnoError(fmt::format("read at offset {}", io.offset), path_, io.error);
   return Status::Ok();
 }
 
 Status File::WriteAt(uint64_t offset, std::string_view data) const {
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n =
-        ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoError(fmt::format("write at offset {}", offset + done), path_, errno);
-    }
-    done += static_cast<size_t>(n);
+  const IoOutcome io = WriteAllAt(fd_, offset, data);
+  if (io.error != 0) {
+    return ErrnoError(fmt::format("write at offset {}", io.offset), path_, io.error);
   }
   return Status::Ok();
 }

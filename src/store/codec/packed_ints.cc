@@ -153,8 +153,11 @@ Status DecodeBlock(ByteReader& in, uint64_t* v, size_t n) {
 
 }  // namespace
 
-void EncodeIntegers(std::span<const int64_t> values, DeltaOrder order, std::string& out) {
-  out.push_back(static_cast<char>(order));
+namespace {
+
+// Calls fn(block, n) for each block of up to kPackedBlockSize zigzagged values of `order`.
+template <typename Fn>
+void ForEachBlock(std::span<const int64_t> values, DeltaOrder order, Fn&& fn) {
   std::array<uint64_t, kPackedBlockSize> block{};
   uint64_t previous = 0;
   uint64_t previous_delta = 0;
@@ -172,8 +175,36 @@ void EncodeIntegers(std::span<const int64_t> values, DeltaOrder order, std::stri
       previous = x;
       block[i] = ZigzagEncode(static_cast<int64_t>(e));
     }
-    EncodeBlock(block.data(), n, out);
+    fn(block.data(), n);
   }
+}
+
+// The bytes EncodeBlock writes for v[0, n).
+size_t BlockBytes(const uint64_t* v, size_t n) {
+  const int width = ChooseWidth(v, n);
+  size_t bytes = 2 + (n * static_cast<size_t>(width) + 7) / 8;
+  if (width < kMaxWidth) {
+    for (size_t i = 0; i < n; ++i) {
+      const uint64_t high = v[i] >> width;
+      if (high != 0) bytes += 1 + static_cast<size_t>(VarintLength(high));
+    }
+  }
+  return bytes;
+}
+
+// The bytes EncodeIntegers(values, order, out) appends.
+size_t EncodedSize(std::span<const int64_t> values, DeltaOrder order) {
+  size_t bytes = 1;
+  ForEachBlock(values, order,
+               [&](const uint64_t* block, size_t n) { bytes += BlockBytes(block, n); });
+  return bytes;
+}
+
+}  // namespace
+
+void EncodeIntegers(std::span<const int64_t> values, DeltaOrder order, std::string& out) {
+  out.push_back(static_cast<char>(order));
+  ForEachBlock(values, order, [&](const uint64_t* block, size_t n) { EncodeBlock(block, n, out); });
 }
 
 void EncodeIntegers(std::span<const int64_t> values, std::string& out) {
@@ -183,18 +214,19 @@ void EncodeIntegers(std::span<const int64_t> values, std::string& out) {
     PutVarint(out, ZigzagEncode(values[0]));
     return;
   }
-  const size_t start = out.size();
-  EncodeIntegers(values, DeltaOrder::kDelta, out);
-  if (values.size() < 2) return;
-  std::string other;
-  for (const DeltaOrder order : {DeltaOrder::kRaw, DeltaOrder::kDeltaOfDelta}) {
-    other.clear();
-    EncodeIntegers(values, order, other);
-    if (other.size() < out.size() - start) {
-      out.resize(start);
-      out += other;
+  // The order with the fewest bytes (delta on ties), sized without writing, then written once.
+  DeltaOrder best = DeltaOrder::kDelta;
+  if (values.size() >= 2) {
+    size_t best_size = EncodedSize(values, best);
+    for (const DeltaOrder order : {DeltaOrder::kRaw, DeltaOrder::kDeltaOfDelta}) {
+      const size_t size = EncodedSize(values, order);
+      if (size < best_size) {
+        best_size = size;
+        best = order;
+      }
     }
   }
+  EncodeIntegers(values, best, out);
 }
 
 Status DecodeIntegers(ByteReader& in, std::span<int64_t> values) {

@@ -125,15 +125,16 @@ Result<CheckReport> CheckStore(const std::string& dir, bool repair, wal::FileSys
       std::vector<uint32_t> unknown;
       for (const block::SeriesEntry& e : (*block)->series()) {
         if (!defined.contains(e.id)) unknown.push_back(e.id);
-        auto& [type_bytes, type_points] =
-            report.chunk_bytes_by_type[std::string(codec::ValueTypeName(e.type))];
+        CheckReport::TypeUsage& usage = report.by_type[std::string(codec::ValueTypeName(e.type))];
+        usage.points += e.count;
         for (const block::ChunkRef& c : e.chunks) {
           report.chunk_bytes += c.size;
-          type_bytes += c.size;
+          usage.chunk_bytes += c.size;
         }
-        type_points += e.count;
-        for (const block::RollupRef& r : e.rollups)
+        for (const block::RollupRef& r : e.rollups) {
           report.rollup_bytes += r.size;
+          usage.rollup_bytes += r.size;
+        }
       }
       if (unknown.empty()) {
         add(path, "");
@@ -194,11 +195,15 @@ std::string FormatCheckReport(const CheckReport& report) {
         per_point(report.block_bytes), per_point(report.chunk_bytes),
         per_point(report.rollup_bytes),
         per_point(report.block_bytes - report.chunk_bytes - report.rollup_bytes));
-    for (const auto& [type, usage] : report.chunk_bytes_by_type) {
+    for (const auto& entry : report.by_type) {
+      const CheckReport::TypeUsage& usage = entry.second;
+      const auto per = [&](uint64_t bytes) {
+        return usage.points == 0 ? 0.0
+                                 : static_cast<double>(bytes) / static_cast<double>(usage.points);
+      };
       out += fmt::format(
-          "  {} series: {} points, {:.3f} bytes per point in chunks\n", type, usage.second,
-          usage.second == 0 ? 0.0
-                            : static_cast<double>(usage.first) / static_cast<double>(usage.second));
+          "  {} series: {} points, {:.3f} bytes per point in chunks, {:.3f} in rollups\n",
+          entry.first, usage.points, per(usage.chunk_bytes), per(usage.rollup_bytes));
     }
   }
   out += fmt::format(

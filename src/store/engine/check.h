@@ -37,8 +37,12 @@ struct CheckReport {
   uint64_t block_bytes = 0;
   uint64_t chunk_bytes = 0;
   uint64_t rollup_bytes = 0;
-  std::map<std::string, std::pair<uint64_t, uint64_t>>
-      chunk_bytes_by_type;  // type -> bytes, points
+  struct TypeUsage {
+    uint64_t points = 0;
+    uint64_t chunk_bytes = 0;
+    uint64_t rollup_bytes = 0;
+  };
+  std::map<std::string, TypeUsage> by_type;  // value type name -> usage
   uint64_t wal_records = 0;
   uint64_t series = 0;
   uint64_t problems = 0;  // findings with a problem

@@ -89,33 +89,17 @@ void MemSeries::Collect(TimeNs from, TimeNs to, std::vector<TimeNs>& times,
   bits.insert(bits.end(), sorted_bits.begin(), sorted_bits.end());
 }
 
-Memtable::Memtable() : pages_(std::make_unique<std::array<std::atomic<Page*>, kPages>>()) {
-  for (auto& page : *pages_)
-    page.store(nullptr, std::memory_order_relaxed);
-}
+Memtable::Memtable() = default;
 
 Memtable::~Memtable() = default;
 
 MemSeries& Memtable::GetOrCreate(uint32_t id) {
-  auto& page_slot = (*pages_)[id >> kPageBits];
-  Page* page = page_slot.load(std::memory_order_relaxed);
-  if (page == nullptr) {
-    auto fresh = std::make_unique<Page>();
-    for (auto& slot : *fresh)
-      slot.store(nullptr, std::memory_order_relaxed);
-    page = fresh.get();
-    owned_pages_.push_back(std::move(fresh));
-    page_slot.store(page, std::memory_order_release);
-  }
-  auto& slot = (*page)[id & (kPageSize - 1)];
-  MemSeries* series = slot.load(std::memory_order_relaxed);
-  if (series == nullptr) {
-    auto fresh = std::make_unique<MemSeries>();
-    series = fresh.get();
-    owned_series_.push_back(std::move(fresh));
-    ids_.push_back(id);
-    slot.store(series, std::memory_order_release);
-  }
+  if (MemSeries* series = series_.Get(id); series != nullptr) return *series;
+  auto fresh = std::make_unique<MemSeries>();
+  MemSeries* series = fresh.get();
+  owned_series_.push_back(std::move(fresh));
+  ids_.push_back(id);
+  series_.Set(id, series);
   return *series;
 }
 
@@ -126,9 +110,7 @@ std::vector<uint32_t> Memtable::SortedIds() const {
 }
 
 const MemSeries* Memtable::Get(uint32_t id) const {
-  if (id >= kMaxSeries) return nullptr;
-  const Page* page = (*pages_)[id >> kPageBits].load(std::memory_order_acquire);
-  return page == nullptr ? nullptr : (*page)[id & (kPageSize - 1)].load(std::memory_order_acquire);
+  return series_.Get(id);
 }
 
 }  // namespace coolflow::store::engine

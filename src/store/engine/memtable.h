@@ -19,6 +19,7 @@
 
 #include "common/clock.h"
 #include "store/codec/chunk.h"
+#include "store/engine/paged_array.h"
 #include "store/engine/series_index.h"
 
 namespace coolflow::store::engine {
@@ -83,13 +84,7 @@ class Memtable {
   uint64_t last_seq = 0;
 
  private:
-  static constexpr uint32_t kPageBits = 12;
-  static constexpr uint32_t kPageSize = 1u << kPageBits;
-  static constexpr uint32_t kPages = kMaxSeries >> kPageBits;
-  using Page = std::array<std::atomic<MemSeries*>, kPageSize>;
-
-  std::unique_ptr<std::array<std::atomic<Page*>, kPages>> pages_;
-  std::vector<std::unique_ptr<Page>> owned_pages_;        // writer only
+  PagedArray<MemSeries, kMaxSeries> series_;
   std::vector<std::unique_ptr<MemSeries>> owned_series_;  // writer only
   std::vector<uint32_t> ids_;                             // writer only
   std::atomic<uint64_t> points_{0};

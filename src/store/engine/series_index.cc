@@ -131,12 +131,7 @@ bool SeriesInfo::Last(TimeNs& time, uint64_t& bits) const {
   }
 }
 
-SeriesIndex::SeriesIndex()
-    : pages_(std::make_unique<std::array<std::atomic<Page*>, kPages>>()),
-      catalog_(std::make_shared<Catalog>()) {
-  for (auto& page : *pages_)
-    page.store(nullptr, std::memory_order_relaxed);
-}
+SeriesIndex::SeriesIndex() : catalog_(std::make_shared<Catalog>()) {}
 
 SeriesIndex::~SeriesIndex() = default;
 
@@ -167,17 +162,7 @@ Result<SeriesInfo*> SeriesIndex::Add(std::string key, SeriesId series, codec::Va
   SeriesInfo* raw = info.get();
   owned_.push_back(std::move(info));
   by_key_.emplace(raw->key(), raw);
-  auto& page_slot = (*pages_)[id >> kPageBits];
-  Page* page = page_slot.load(std::memory_order_relaxed);
-  if (page == nullptr) {
-    auto fresh = std::make_unique<Page>();
-    for (auto& slot : *fresh)
-      slot.store(nullptr, std::memory_order_relaxed);
-    page = fresh.get();
-    owned_pages_.push_back(std::move(fresh));
-    page_slot.store(page, std::memory_order_release);
-  }
-  (*page)[id & (kPageSize - 1)].store(raw, std::memory_order_release);
+  by_id_.Set(id, raw);
   if (id > max_id()) max_id_.store(id, std::memory_order_release);
   unpublished_.push_back(raw);
   return raw;
@@ -201,9 +186,7 @@ void SeriesIndex::Publish() {
 }
 
 SeriesInfo* SeriesIndex::MutableById(uint32_t id) const {
-  if (id == 0 || id >= kMaxSeries) return nullptr;
-  Page* page = (*pages_)[id >> kPageBits].load(std::memory_order_acquire);
-  return page == nullptr ? nullptr : (*page)[id & (kPageSize - 1)].load(std::memory_order_acquire);
+  return id == 0 ? nullptr : by_id_.Get(id);
 }
 
 const SeriesInfo* SeriesIndex::ById(uint32_t id) const {

@@ -27,11 +27,12 @@
 #include "common/status.h"
 #include "common/thread_annotations.h"
 #include "store/codec/chunk.h"
+#include "store/engine/paged_array.h"
 #include "store/store.h"
 
 namespace coolflow::store::engine {
 
-// The most series one engine holds.
+// The most series one engine holds (ids 1 .. kMaxSeries - 1).
 inline constexpr uint32_t kMaxSeries = 1u << 24;
 
 // The canonical key of a series. `tags` must be sorted by key with no key twice.
@@ -109,16 +110,10 @@ class SeriesIndex {
   uint32_t max_id() const { return max_id_.load(std::memory_order_acquire); }
 
  private:
-  static constexpr uint32_t kPageBits = 12;
-  static constexpr uint32_t kPageSize = 1u << kPageBits;
-  static constexpr uint32_t kPages = kMaxSeries >> kPageBits;
-  using Page = std::array<std::atomic<SeriesInfo*>, kPageSize>;
-
   std::unordered_map<std::string_view, SeriesInfo*> by_key_;  // writer side
   std::vector<std::unique_ptr<SeriesInfo>> owned_;            // writer side
   std::vector<SeriesInfo*> unpublished_;                      // writer side
-  std::unique_ptr<std::array<std::atomic<Page*>, kPages>> pages_;
-  std::vector<std::unique_ptr<Page>> owned_pages_;  // writer side
+  PagedArray<SeriesInfo, kMaxSeries> by_id_;
   std::atomic<uint32_t> max_id_{0};
 
   mutable Mutex catalog_mu_;  // held only to copy or replace the pointer

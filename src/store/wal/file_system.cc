@@ -12,6 +12,7 @@
 #include <system_error>
 #include <utility>
 
+#include "common/posix_io.h"
 #include "fmt/format.h"
 
 namespace coolflow::store::wal {
@@ -28,35 +29,18 @@ class PosixFile final : public File {
   PosixFile& operator=(const PosixFile&) = delete;
 
   Status WriteAt(uint64_t offset, std::string_view data) override {
-    size_t done = 0;
-    while (done < data.size()) {
-      const ssize_t n =
-          ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return ErrnoStatus(fmt::format("write at offset {} of", offset + done), path_, errno);
-      }
-      done += static_cast<size_t>(n);
+    const IoOutcome io = WriteAllAt(fd_, offset, data);
+    if (io.error != 0) {
+      return ErrnoStatus(fmt::format("write at offset {} of", io.offset), path_, io.error);
     }
     return Status::Ok();
   }
 
   Status ReadAt(uint64_t offset, size_t size, std::string& out) override {
-    out.resize(size);
-    size_t done = 0;
-    while (done < size) {
-      const ssize_t n =
-          ::pread(fd_, out.data() + done, size - done, static_cast<off_t>(offset + done));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        const int err = errno;
-        out.clear();
-        return ErrnoStatus(fmt::format("read at offset {} of", offset + done), path_, err);
-      }
-      if (n == 0) break;
-      done += static_cast<size_t>(n);
+    const IoOutcome io = ReadUpToAt(fd_, offset, size, out);
+    if (io.error != 0) {
+      return ErrnoStatus(fmt::format("read at offset {} of", io.offset), path_, io.error);
     }
-    out.resize(done);
     return Status::Ok();
   }
 

@@ -113,6 +113,34 @@ TEST(PackedIntegers, ARegularRampCostsTwoBytesPerBlock) {
   EXPECT_EQ(back, std::vector<int64_t>(5000, -7));
 }
 
+// The automatic choice is the smallest of the three orders, byte for byte.
+TEST(PackedIntegers, TheChosenOrderIsTheSmallest) {
+  std::mt19937_64 random(11);
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<int64_t> values(1 + random() % 700);
+    int64_t x = static_cast<int64_t>(random() % 1000000);
+    const int64_t step = static_cast<int64_t>(random() % 5000);
+    const int noise_bits = static_cast<int>(random() % 40);
+    for (int64_t& v : values) {
+      x += step + static_cast<int64_t>(random() & ((uint64_t{1} << noise_bits) - 1));
+      v = trial % 3 == 0 ? static_cast<int64_t>(random() >> (random() % 64)) : x;
+    }
+    std::string chosen;
+    EncodeIntegers(values, chosen);
+    size_t smallest = std::numeric_limits<size_t>::max();
+    for (DeltaOrder order : {DeltaOrder::kRaw, DeltaOrder::kDelta, DeltaOrder::kDeltaOfDelta}) {
+      std::string out;
+      EncodeIntegers(values, order, out);
+      smallest = std::min(smallest, out.size());
+    }
+    EXPECT_EQ(chosen.size(), smallest) << "trial " << trial;
+    std::vector<int64_t> back(values.size());
+    ByteReader reader(chosen);
+    ASSERT_TRUE(DecodeIntegers(reader, back).ok());
+    EXPECT_EQ(back, values);
+  }
+}
+
 TEST(PackedIntegers, RefusesMalformedStreams) {
   const std::vector<int64_t> values = {1, 2, 3, 4, 1000000};
   std::string good;
