@@ -304,10 +304,6 @@ class CoolflowContender final : public Contender {
 
 }  // namespace
 
-bool CoolflowAvailable() {
-  return true;
-}
-
 Result<CoolflowIngest> RunCoolflowIngest(const fs::path& input, const fs::path& dir, int threads) {
   auto child =
       Child::Spawn({"--child-ingest", input.string(), dir.string(), std::to_string(threads)});

@@ -11,9 +11,6 @@
 
 namespace coolflow::bench {
 
-// Whether this binary holds the engine.
-bool CoolflowAvailable();
-
 struct CoolflowIngest {
   uint64_t points = 0;          // stored, as the engine acknowledged them
   uint64_t refused = 0;         // lines it refused (0 expected)

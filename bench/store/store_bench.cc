@@ -504,8 +504,7 @@ int Run(const Options& options) {
   std::optional<IngestResult> cf_ingest;
   std::optional<CoolflowReplay> replay;
   std::optional<std::pair<QueryResults, QueryResults>> queries;
-  std::optional<QueryResults> influx_only;
-  if (CoolflowAvailable()) {
+  {
     fs::remove_all(work / "coolflow");
     auto ingest = RunCoolflowIngest(input->file, work / "coolflow", options.threads);
     if (!ingest.ok()) return fail("coolflow ingest", ingest.status());
@@ -544,26 +543,12 @@ int Run(const Options& options) {
         "in {:.2f} s (Open: {:.2f} s)\n",
         r->acked_points, r->replayed_points, r->replayed_records, r->replay_seconds,
         r->open_seconds);
-  } else {
-    fmt::print("  coolflow: pending (the engine library is not built yet)\n");
-    // The InfluxDB side alone, so that its column is filled.
-    InfluxContender influx((*influxd)->url());
-    const QueryPlan plan = PlanQueries(*input);
-    Answer check;
-    if (Status s = influx.LastAll(plan.measurements, &check); !s.ok()) return fail("InfluxDB", s);
-    if (check.size() != input->series) {
-      return fail("InfluxDB", Internal(fmt::format("last(*) gave {} series, {} expected",
-                                                   check.size(), input->series)));
-    }
-    auto q = TimeQueries(influx, plan, options.repeats);
-    if (!q.ok()) return fail("InfluxDB queries", q.status());
-    influx_only = *q;
   }
   influxd->reset();
 
   // The table.
   const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-  const QueryResults& iq = queries ? queries->second : *influx_only;
+  const QueryResults& iq = queries->second;
   const std::string pending = "pending";
   std::vector<Row> rows;
   {
