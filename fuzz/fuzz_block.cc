@@ -5,10 +5,14 @@
 //  1: the same with the index and footer checksums recomputed, so the index parser is reached;
 //  2: the rest turned into series (ids, times, doubles) written as a block with a tiny chunk
 //     size, which must read back exactly, then damaged at one input-chosen byte, which Open
-//     or Verify must catch.
+//     or Verify must catch;
+//  3: the rest is the body of a rollup record payload (rollup_codec.h), framed with its right
+//     length and checksum: refused with Corruption "chunk: ..., at byte N" N within it, or
+//     decoded into valid buckets that encode and decode again to the same bits.
 // Properties: Open, Verify, ReadChunk and ReadRollup refuse with Corruption "block <path>:
 // ..., at byte N", N within the file; what they accept agrees with the index; SalvageBlock
 // never fails on a readable file and returns strictly increasing times, one value each.
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -21,6 +25,7 @@
 #include "fuzz_check.h"
 #include "store/block/block.h"
 #include "store/block/block_format.h"
+#include "store/block/rollup_codec.h"
 #include "store/codec/byte_io.h"
 #include "store/wal/fault_injection_file_system.h"
 
@@ -170,6 +175,47 @@ void CheckWritten(store::wal::FaultInjectionFileSystem& fs, std::string_view inp
   CheckSalvage(fs);
 }
 
+void CheckRollupBody(std::string_view body) {
+  std::string framed;
+  codec::PutFixed32(framed, static_cast<uint32_t>(body.size()));
+  framed.append(body);
+  codec::PutFixed32(framed, Crc32c(body));
+  const TimeNs step = kNanosPerHour;
+  std::vector<block::RollupBucket> buckets;
+  const Status s = block::DecodeRollupPayload(framed, step, buckets);
+  if (!s.ok()) {
+    FUZZ_CHECK_MSG(s.code() == StatusCode::kCorruption && s.message().starts_with("chunk: "),
+                   s.ToString());
+    const size_t at = s.message().rfind(", at byte ");
+    FUZZ_CHECK_MSG(at != std::string::npos && std::stoull(s.message().substr(at + 10)) <=
+                                                  framed.size(),
+                   s.ToString());
+    return;
+  }
+  FUZZ_CHECK(!buckets.empty());
+  for (size_t i = 0; i < buckets.size(); ++i) {
+    FUZZ_CHECK(buckets[i].count >= 1 && block::BucketStart(buckets[i].start, step) ==
+                                            buckets[i].start);
+    FUZZ_CHECK(i == 0 || buckets[i].start > buckets[i - 1].start);
+  }
+  for (const bool decimal : {true, false}) {
+    std::string again;
+    block::EncodeRollupPayload(buckets, step, decimal, again);
+    std::vector<block::RollupBucket> decoded;
+    const Status d = block::DecodeRollupPayload(again, step, decoded);
+    FUZZ_CHECK_MSG(d.ok(), d.ToString());
+    FUZZ_CHECK(decoded.size() == buckets.size());
+    for (size_t i = 0; i < decoded.size(); ++i) {
+      const auto bits = [](double v) { return std::bit_cast<uint64_t>(v); };
+      const block::RollupBucket& a = decoded[i];
+      const block::RollupBucket& b = buckets[i];
+      FUZZ_CHECK(a.start == b.start && a.count == b.count && bits(a.min) == bits(b.min) &&
+                 bits(a.max) == bits(b.max) && bits(a.sum) == bits(b.sum) &&
+                 bits(a.last) == bits(b.last));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace coolflow::fuzz
 
@@ -179,18 +225,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
   coolflow::store::wal::FaultInjectionFileSystem fs;
   (void)fs.CreateDir(std::string(coolflow::fuzz::kDir));
-  switch (data[0] % 3) {
+  switch (data[0] % 4) {
     case 0:
     case 1: {
       std::string bytes(input);
-      if (data[0] % 3 == 1) coolflow::fuzz::Reseal(bytes);
+      if (data[0] % 4 == 1) coolflow::fuzz::Reseal(bytes);
       fs.WriteDurably(kPath, bytes);
       coolflow::fuzz::CheckBlock(fs, bytes.size());
       coolflow::fuzz::CheckSalvage(fs);
       break;
     }
-    default:
+    case 2:
       coolflow::fuzz::CheckWritten(fs, input);
+      break;
+    default:
+      coolflow::fuzz::CheckRollupBody(input);
       break;
   }
   return 0;

@@ -12,6 +12,7 @@
 #include "fmt/format.h"
 #include "store/block/block_format.h"
 #include "store/block/block_internal.h"
+#include "store/block/rollup_codec.h"
 #include "store/codec/byte_io.h"
 #include "store/codec/chunk_format.h"
 
@@ -22,9 +23,9 @@ using internal::BlockError;
 using internal::LoadLe32;
 using internal::Rebase;
 
-// The smallest records: a header and one (or five) minimal chunks.
+// The smallest records: a header and a minimal chunk or rollup payload.
 constexpr uint64_t kMinPointsRecord = kRecordHeaderBytes + codec::kMinChunkBytes;
-constexpr uint64_t kMinRollupRecord = kRecordHeaderBytes + kRollupColumns * codec::kMinChunkBytes;
+constexpr uint64_t kMinRollupRecord = kRecordHeaderBytes + kMinRollupPayloadBytes;
 
 bool SameBits(double a, double b) {
   return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b);
@@ -324,42 +325,24 @@ Result<std::vector<RollupBucket>> Block::ReadRollup(const SeriesEntry& entry,
   if (Status s = CheckRecordHeader(ref.offset, entry.id, internal::RollupKind(index)); !s.ok()) {
     return s;
   }
-  std::array<codec::DecodedChunk, kRollupColumns> columns;
-  uint64_t pos = ref.offset + kRecordHeaderBytes;
-  const uint64_t end = ref.offset + ref.size;
-  for (size_t c = 0; c < kRollupColumns; ++c) {
-    const std::string_view rest = data.substr(pos, end - pos);
-    auto size = codec::ChunkSize(rest);
-    if (!size.ok()) return Rebase(size.status(), path(), context, pos);
-    if (*size > rest.size()) {
-      return BlockError(path(), context + ": a chunk runs past the record", pos);
-    }
-    if (Status s = codec::DecodeChunk(rest.substr(0, *size), columns[c]); !s.ok()) {
-      return Rebase(s, path(), context, pos);
-    }
-    const bool want_count = c == 0;
-    const codec::ValueType want =
-        want_count ? codec::ValueType::kUint64 : codec::ValueType::kDouble;
-    if (columns[c].header.value_type != want || columns[c].header.count != ref.buckets ||
-        (c > 0 && columns[c].times != columns[0].times)) {
-      return BlockError(path(), context + ": a column does not match the index or the others", pos);
-    }
-    pos += *size;
-  }
-  if (pos != end) return BlockError(path(), context + ": bytes left over in the record", pos);
+  const uint64_t pos = ref.offset + kRecordHeaderBytes;
   const TimeNs step = RollupStep(level);
-  const auto& counts = std::get<std::vector<uint64_t>>(columns[0].values);
-  std::vector<RollupBucket> buckets(ref.buckets);
+  std::vector<RollupBucket> buckets;
+  if (Status s = DecodeRollupPayload(data.substr(pos, ref.offset + ref.size - pos), step,
+                                     buckets);
+      !s.ok()) {
+    return Rebase(s, path(), context, pos);
+  }
+  if (buckets.size() != ref.buckets) {
+    return BlockError(path(),
+                      fmt::format("{}: {} buckets, the index says {}", context, buckets.size(),
+                                  ref.buckets),
+                      pos);
+  }
   uint64_t total = 0;
   for (size_t i = 0; i < buckets.size(); ++i) {
-    RollupBucket& b = buckets[i];
-    b.start = columns[0].times[i];
-    b.count = counts[i];
-    b.min = std::get<std::vector<double>>(columns[1].values)[i];
-    b.max = std::get<std::vector<double>>(columns[2].values)[i];
-    b.sum = std::get<std::vector<double>>(columns[3].values)[i];
-    b.last = std::get<std::vector<double>>(columns[4].values)[i];
-    if (b.count == 0 || b.count > entry.count - total || BucketStart(b.start, step) != b.start) {
+    const RollupBucket& b = buckets[i];
+    if (b.count > entry.count - total) {
       return BlockError(path(),
                         fmt::format("{}: bucket {} (start {}, {} points) is impossible", context, i,
                                     b.start, b.count),

@@ -8,8 +8,7 @@
 //   data     8  .. records laid end to end, in index order, each
 //                  [u32 series id][u8 kind][u32 CRC-32C of those 5 bytes][payload]
 //                  kind 1: one chunk of points (store/codec/chunk_format.h)
-//                  kind 2 + level: a rollup level, five chunks with the bucket starts as
-//                  times: count (uint64), min, max, sum, last (double)
+//                  kind 2 + level: a rollup level (store/block/rollup_codec.h)
 //   index    I  S  varints (docs/store-blocks.md)
 //   footer   28 bytes: u64 I, u64 S, u32 CRC-32C of the index, u32 CRC-32C of the footer's
 //                  first 20 bytes, magic "KBFC"
@@ -23,7 +22,8 @@ namespace coolflow::store::block {
 
 inline constexpr std::string_view kBlockMagic = "CFBK";
 inline constexpr std::string_view kBlockEndMagic = "KBFC";
-inline constexpr uint8_t kBlockVersion = 1;
+// 2: rollup records in one stream (rollup_codec.h) instead of five chunks.
+inline constexpr uint8_t kBlockVersion = 2;
 
 inline constexpr size_t kBlockVersionOffset = 4;
 inline constexpr size_t kBlockHeaderBytes = 8;
@@ -39,9 +39,6 @@ enum class RecordKind : uint8_t {
   kRollupMinute = 2,  // 2 + RollupLevel
   kRollupHour = 3,
 };
-
-// The chunks of a rollup record, in order.
-inline constexpr size_t kRollupColumns = 5;  // count, min, max, sum, last
 
 // The footer.
 inline constexpr size_t kFooterIndexOffset = 0;

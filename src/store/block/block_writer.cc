@@ -9,6 +9,7 @@
 #include "fmt/format.h"
 #include "store/block/block.h"
 #include "store/block/block_internal.h"
+#include "store/block/rollup_codec.h"
 #include "store/codec/byte_io.h"
 #include "store/codec/chunk_format.h"
 
@@ -111,10 +112,7 @@ class BlockWriter::Impl {
       ref.offset = offset_ + buffer_.size();
       ref.buckets = static_cast<uint32_t>(buckets.size());
       PutRecordHeader(buffer_, series_id, internal::RollupKind(index));
-      if (Status s = AppendRollup(buckets); !s.ok()) {
-        return Fail(s.WithContext(fmt::format("block {}: series {} rollup {}", path_, series_id,
-                                              RollupLevelName(level))));
-      }
+      EncodeRollupPayload(buckets, RollupStep(level), options_.encode.decimal, buffer_);
       ref.size = static_cast<uint32_t>(offset_ + buffer_.size() - ref.offset);
       if (Status s = MaybeFlush(); !s.ok()) return s;
     }
@@ -177,34 +175,6 @@ class BlockWriter::Impl {
       if (times[i] <= times[i - 1]) {
         return error(
             fmt::format("time {} at index {} does not follow {}", times[i], i, times[i - 1]));
-      }
-    }
-    return Status::Ok();
-  }
-
-  // The five chunks of a rollup level (block_format.h).
-  Status AppendRollup(const std::vector<RollupBucket>& buckets) {
-    std::vector<TimeNs> starts(buckets.size());
-    std::vector<uint64_t> counts(buckets.size());
-    std::array<std::vector<double>, kRollupColumns - 1> columns;
-    for (auto& column : columns)
-      column.resize(buckets.size());
-    for (size_t i = 0; i < buckets.size(); ++i) {
-      starts[i] = buckets[i].start;
-      counts[i] = buckets[i].count;
-      columns[0][i] = buckets[i].min;
-      columns[1][i] = buckets[i].max;
-      columns[2][i] = buckets[i].sum;
-      columns[3][i] = buckets[i].last;
-    }
-    if (Status s = codec::AppendChunk(starts, std::move(counts), buffer_, options_.encode);
-        !s.ok()) {
-      return s;
-    }
-    for (auto& column : columns) {
-      if (Status s = codec::AppendChunk(starts, std::move(column), buffer_, options_.encode);
-          !s.ok()) {
-        return s;
       }
     }
     return Status::Ok();

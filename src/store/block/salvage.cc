@@ -1,6 +1,7 @@
 // SalvageBlock (block.h): walks the data section record by record, without the index, keeping
 // every chunk of points that decodes; past damage it resynchronises on the next byte that
-// starts a record (a record header whose checksum holds, followed by a chunk's magic).
+// starts a record of points (a record header whose checksum holds, followed by a chunk's
+// magic).
 #include <map>
 #include <utility>
 #include <variant>
@@ -10,6 +11,7 @@
 #include "store/block/block.h"
 #include "store/block/block_format.h"
 #include "store/block/block_internal.h"
+#include "store/block/rollup_codec.h"
 #include "store/codec/byte_io.h"
 #include "store/codec/chunk_format.h"
 
@@ -25,12 +27,13 @@ bool KnownKind(uint8_t kind) {
          kind <= static_cast<uint8_t>(RecordKind::kRollupHour);
 }
 
-// Whether a record plausibly starts at `pos` (< end): header checksum, known kind, chunk magic.
+// Whether a record of points plausibly starts at `pos` (< end): header checksum, kind, chunk
+// magic. Rollup records are not resynchronised on: they are recomputed anyway.
 bool RecordStartsAt(std::string_view data, uint64_t pos, uint64_t end) {
   if (end - pos < kMinPointsRecord) return false;
   internal::RecordHeader header;
   if (!internal::ReadRecordHeader(data.substr(pos, kRecordHeaderBytes), header)) return false;
-  return KnownKind(header.kind) &&
+  return header.kind == static_cast<uint8_t>(RecordKind::kPoints) &&
          data.substr(pos + kRecordHeaderBytes, codec::kChunkMagic.size()) == codec::kChunkMagic;
 }
 
@@ -89,7 +92,7 @@ class Salvager {
 
   // Reads the record at pos: the offset after it, or pos (with why_ set) when it is damaged.
   uint64_t Record(uint64_t pos, uint64_t end) {
-    if (end - pos < kMinPointsRecord) {
+    if (end - pos < kRecordHeaderBytes) {
       why_ = "too few bytes left for a record";
       return pos;
     }
@@ -99,30 +102,32 @@ class Salvager {
       why_ = "no valid record header";
       return pos;
     }
-    uint64_t at = pos + kRecordHeaderBytes;
-    const size_t chunks =
-        header.kind == static_cast<uint8_t>(RecordKind::kPoints) ? 1 : kRollupColumns;
-    for (size_t c = 0; c < chunks; ++c) {
-      const std::string_view rest = data_.substr(at, end - at);
-      auto size = codec::ChunkSize(rest);
-      if (!size.ok() || *size > rest.size()) {
-        why_ = fmt::format("series {}: a chunk's size is damaged", header.series_id);
-        return pos;
-      }
-      if (chunks == 1) {
-        if (Status s = codec::DecodeChunk(rest.substr(0, *size), chunk_); !s.ok()) {
-          why_ = fmt::format("series {}: {}", header.series_id, s.message());
-          return pos;
-        }
-        Keep(header.series_id, at);
-      } else if (Status s = codec::ReadChunkHeader(rest.substr(0, *size)).status(); !s.ok()) {
-        // Rollups are not salvaged (they are recomputed), only stepped over.
+    const uint64_t at = pos + kRecordHeaderBytes;
+    const std::string_view rest = data_.substr(at, end - at);
+    if (header.kind != static_cast<uint8_t>(RecordKind::kPoints)) {
+      // Rollups are not salvaged (they are recomputed), only checked and stepped over: a
+      // damaged length must not send the walk past good records.
+      auto size = RollupPayloadSize(rest);
+      const auto level = static_cast<RollupLevel>(header.kind - internal::RollupKind(0));
+      Status s = size.ok() ? DecodeRollupPayload(rest.substr(0, *size), RollupStep(level), rollup_)
+                           : size.status();
+      if (!s.ok()) {
         why_ = fmt::format("series {}: rollup: {}", header.series_id, s.message());
         return pos;
       }
-      at += *size;
+      return at + *size;
     }
-    return at;
+    auto size = codec::ChunkSize(rest);
+    if (!size.ok() || *size > rest.size()) {
+      why_ = fmt::format("series {}: a chunk's size is damaged", header.series_id);
+      return pos;
+    }
+    if (Status s = codec::DecodeChunk(rest.substr(0, *size), chunk_); !s.ok()) {
+      why_ = fmt::format("series {}: {}", header.series_id, s.message());
+      return pos;
+    }
+    Keep(header.series_id, at);
+    return at + *size;
   }
 
   // Appends chunk_ to its series when it follows what is kept already.
@@ -168,6 +173,7 @@ class Salvager {
   std::map<uint32_t, SalvagedSeries> series_;
   std::vector<std::string> damage_;
   codec::DecodedChunk chunk_;
+  std::vector<RollupBucket> rollup_;  // a rollup stepped over, decoded to check it
   std::string why_;
 };
 
