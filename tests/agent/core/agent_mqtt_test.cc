@@ -1,8 +1,12 @@
 // The agent end to end against a real Mosquitto: readings from the simulated room arrive
 // numbered per box; commands are applied and answered; a broker outage of a minute and a
 // `kill -9` of the agent lose nothing.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <map>
 #include <set>
@@ -31,7 +35,8 @@ using std::chrono::milliseconds;
 constexpr milliseconds kWait{30'000};
 constexpr const char* kBox = "pi-t";
 
-std::string ConfigYaml(uint16_t port, const std::string& spool_dir, const std::string& interval) {
+std::string ConfigYaml(uint16_t port, const std::string& spool_dir, const std::string& interval,
+                       uint16_t metrics_port = 0) {
   return fmt::format(R"(box: {box}
 room:
   scenario: {source}/scenarios/steady-week.yaml
@@ -50,12 +55,12 @@ spool:
   dir: {spool}
   sync_interval: 100ms
 metrics:
-  port: 0
+  port: {metrics_port}
 log_level: warn
 )",
                      fmt::arg("box", kBox), fmt::arg("source", COOLFLOW_SOURCE_DIR),
                      fmt::arg("interval", interval), fmt::arg("port", port),
-                     fmt::arg("spool", spool_dir));
+                     fmt::arg("spool", spool_dir), fmt::arg("metrics_port", metrics_port));
 }
 
 // The readings of every message on a readings topic, decoded as the hub would.
@@ -89,6 +94,29 @@ double Metric(const std::string& text, const std::string& series) {
   const size_t at = text.find("\n" + series + " ");
   if (at == std::string::npos) return -1;
   return std::stod(text.substr(at + series.size() + 2));
+}
+
+// GET /metrics of an agent process on 127.0.0.1:port; "" when it does not answer.
+std::string ScrapeMetrics(uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return "";
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string answer;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    const std::string request = "GET /metrics HTTP/1.0\r\n\r\n";
+    ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+    char buffer[4096];
+    ssize_t n = 0;
+    while ((n = ::recv(fd, buffer, sizeof(buffer), 0)) > 0)
+      answer.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  const size_t body = answer.find("\r\n\r\n");
+  // Metric() looks for a series after a newline.
+  return body == std::string::npos ? "" : answer.substr(body + 3);
 }
 
 class AgentMqttTest : public ::testing::Test {
@@ -371,16 +399,25 @@ TEST_F(AgentMqttTest, KilledAgentLosesNothingItSpooled) {
   ASSERT_TRUE(broker.ok()) << broker.status().ToString();
   const uint16_t port = (*broker)->port();
   (*broker)->Stop();  // away while the first agent runs: everything goes to the spool
+  auto metrics_port = coolflow::testing::FreeLoopbackPort();
+  ASSERT_TRUE(metrics_port.ok()) << metrics_port.status().ToString();
   const std::filesystem::path config = dir_ / "agent.yaml";
-  ASSERT_TRUE(
-      coolflow::testing::WriteFile(config, ConfigYaml(port, (dir_ / "spool").string(), "100ms"))
-          .ok());
+  ASSERT_TRUE(coolflow::testing::WriteFile(config, ConfigYaml(port, (dir_ / "spool").string(),
+                                                              "100ms", *metrics_port))
+                  .ok());
   const std::string program = std::string(COOLFLOW_BINARY_DIR) + "/apps/coolflow";
   auto first = coolflow::testing::ServerProcess::Spawn(
       {program, "agent", "--config", config.string()}, dir_ / "agent-1.log");
   ASSERT_TRUE(first.ok()) << first.status().ToString();
-  std::this_thread::sleep_for(std::chrono::seconds(3));
+  // Let it spool at least 100 readings (about 10 polls), however slow the machine is.
+  const std::string spooled = "coolflow_agent_readings_spooled_total{input=\"room\"}";
+  const auto spooling = std::chrono::steady_clock::now() + kWait;
+  while (Metric(ScrapeMetrics(*metrics_port), spooled) < 100 &&
+         std::chrono::steady_clock::now() < spooling && !(*first)->Exited()) {
+    std::this_thread::sleep_for(milliseconds(100));
+  }
   ASSERT_FALSE((*first)->Exited()) << (*first)->LogTail();
+  ASSERT_GE(Metric(ScrapeMetrics(*metrics_port), spooled), 100) << (*first)->LogTail();
   const TimeNs killed_at = SystemClock::Instance().Now();
   (*first)->Signal(SIGKILL);
   (*first)->Kill();
@@ -412,7 +449,7 @@ TEST_F(AgentMqttTest, KilledAgentLosesNothingItSpooled) {
                       kWait))
       << (*second)->LogTail();
   const std::set<uint64_t> seqs = Seqs(first_run((*collector)->messages()), nullptr);
-  // About 30 polls of 10 readings in 3 s; the first poll happens at once.
+  // It had spooled at least 100 when it was killed.
   EXPECT_GE(seqs.size(), 100u);
   ASSERT_FALSE(seqs.empty());
   EXPECT_EQ(*seqs.begin(), 1u);
