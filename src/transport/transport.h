@@ -35,6 +35,13 @@ struct Callbacks {
   std::function<void(uint64_t token, const Status& outcome)> delivered;
   // A message arrived on a subscribed topic.
   std::function<void(const Message& message)> received;
+  // Optional. Called after `received` handed over one or more messages and before the broker
+  // learns they were taken (MQTT QoS 1: before their PUBACKs leave; Kafka: before their
+  // offsets are stored for the next commit); it returns once they may be. The hub returns
+  // once their readings are durable, so a message the broker thinks delivered is never
+  // lost. It may block (the transport's thread waits, and takes no new message meanwhile);
+  // unset, messages are acknowledged as soon as `received` returns.
+  std::function<void()> settle;
   // The connection to the broker came up (Ok) or went down (the status says why).
   std::function<void(const Status& state)> connection;
 };

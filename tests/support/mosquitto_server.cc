@@ -176,6 +176,16 @@ void MosquittoServer::Signal(int signal) {
   if (process_ != nullptr) process_->Signal(signal);
 }
 
+bool MosquittoServer::WaitExited(std::chrono::milliseconds timeout) {
+  if (process_ == nullptr) return true;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!process_->Exited()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
 std::string MosquittoServer::LogTail() const {
   return FileTail(dir_ / "mosquitto.log");
 }

@@ -76,6 +76,9 @@ class MosquittoServer {
   Status Restart();
   // Sends a signal to the running broker (SIGSTOP freezes it, SIGCONT thaws it).
   void Signal(int signal);
+  // Waits until the broker process has exited (after Signal(SIGTERM), once it has saved its
+  // sessions); false when it still runs after `timeout`.
+  bool WaitExited(std::chrono::milliseconds timeout = std::chrono::milliseconds(30'000));
 
   std::string LogTail() const;
 

@@ -120,6 +120,10 @@ Status CheckNotReserved(std::string_view field, const std::string& name) {
   if (name == "group.id") {
     return InvalidArgument(fmt::format("{}: set kafka.consumer_group instead", field));
   }
+  if (name == "enable.auto.offset.store") {
+    return InvalidArgument(fmt::format(
+        "{}: fixed by coolflow (offsets are stored once the messages are settled)", field));
+  }
   return Status::Ok();
 }
 
@@ -176,6 +180,12 @@ Result<ConfPtr> ConsumerConf(const RdKafka& rdkafka, const KafkaOptions& options
   }
   // A new group starts at the newest message: old commands are not replayed.
   if (Status s = SetProperty(rdkafka, conf.get(), "kafka", "auto.offset.reset", "latest");
+      !s.ok()) {
+    return s;
+  }
+  // Offsets are stored by ReceiveMessages once the callbacks have settled the messages, and
+  // committed from there in the background.
+  if (Status s = SetProperty(rdkafka, conf.get(), "kafka", "enable.auto.offset.store", "false");
       !s.ok()) {
     return s;
   }
@@ -493,24 +503,35 @@ void KafkaTransport::Probe() {
 }
 
 void KafkaTransport::ReceiveMessages() {
+  std::vector<std::unique_ptr<rd_kafka_message_t, MessageDeleter>> taken;
   for (int i = 0; i < kMaxReceivedPerPass; ++i) {
     std::unique_ptr<rd_kafka_message_t, MessageDeleter> message(
         rdkafka_.consumer_poll(consumer_.get(), 0), MessageDeleter{&rdkafka_});
-    if (message == nullptr) return;
+    if (message == nullptr) break;
     // Consumer errors are informational (an unknown topic, a broker away): librdkafka
     // recovers by itself, and the producer reports the brokers' state.
-    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR || !callbacks().received) continue;
-    Message received;
-    received.topic = WithoutTopicPrefix(
-        message->rkt != nullptr ? rdkafka_.topic_name(message->rkt) : "", options_.topic_prefix);
-    if (message->key != nullptr) {
-      received.key.assign(static_cast<const char*>(message->key), message->key_len);
+    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    if (callbacks().received) {
+      Message received;
+      received.topic = WithoutTopicPrefix(
+          message->rkt != nullptr ? rdkafka_.topic_name(message->rkt) : "",
+          options_.topic_prefix);
+      if (message->key != nullptr) {
+        received.key.assign(static_cast<const char*>(message->key), message->key_len);
+      }
+      if (message->payload != nullptr) {
+        received.payload.assign(static_cast<const char*>(message->payload), message->len);
+      }
+      callbacks().received(received);
     }
-    if (message->payload != nullptr) {
-      received.payload.assign(static_cast<const char*>(message->payload), message->len);
-    }
-    callbacks().received(received);
+    taken.push_back(std::move(message));
   }
+  if (taken.empty()) return;
+  if (callbacks().settle) callbacks().settle();
+  // Stores offset + 1, the next to read, for the background commit. A partition revoked
+  // meanwhile refuses it (its new owner reads the message again: at least once).
+  for (const auto& message : taken)
+    rdkafka_.offset_store(message->rkt, message->partition, message->offset);
 }
 
 void KafkaTransport::DrainReports(rd_kafka_t* rk, std::optional<uint64_t> generation,

@@ -25,8 +25,10 @@
 //   (delivered(token, Unavailable)). 0 means it never gives up.
 // - connected() becomes true when a metadata request succeeds (asked at start and every
 //   second while down) and false when librdkafka reports that all brokers are down.
-// - Subscribe uses a consumer in `consumer_group` (offsets committed automatically, so a
-//   restarted transport goes on where it stopped). A group with no committed offset starts
+// - Subscribe uses a consumer in `consumer_group`. A message's offset is stored only after
+//   Callbacks::settle returned for it (enable.auto.offset.store=false, fixed) and committed
+//   in the background from there, so a restarted transport goes on where it stopped and
+//   reads again what was not settled. A group with no committed offset starts
 //   at the newest message ("latest"); set consumer_extra["auto.offset.reset"] to
 //   "earliest" to read the backlog instead.
 // - If the idempotent producer raises a fatal error (its guarantees can no longer hold),

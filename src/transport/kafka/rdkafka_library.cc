@@ -89,6 +89,7 @@ Status Resolve(void* library, RdKafka& rdkafka) {
   COOLFLOW_RESOLVE(topic_partition_list_destroy, rd_kafka_topic_partition_list_destroy);
   COOLFLOW_RESOLVE(subscribe, rd_kafka_subscribe);
   COOLFLOW_RESOLVE(consumer_poll, rd_kafka_consumer_poll);
+  COOLFLOW_RESOLVE(offset_store, rd_kafka_offset_store);
   COOLFLOW_RESOLVE(consumer_close_queue, rd_kafka_consumer_close_queue);
   COOLFLOW_RESOLVE(consumer_closed, rd_kafka_consumer_closed);
   COOLFLOW_RESOLVE(queue_new, rd_kafka_queue_new);

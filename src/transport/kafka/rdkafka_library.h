@@ -60,6 +60,7 @@ struct RdKafka {
   decltype(&::rd_kafka_topic_partition_list_destroy) topic_partition_list_destroy = nullptr;
   decltype(&::rd_kafka_subscribe) subscribe = nullptr;
   decltype(&::rd_kafka_consumer_poll) consumer_poll = nullptr;
+  decltype(&::rd_kafka_offset_store) offset_store = nullptr;
   decltype(&::rd_kafka_consumer_close_queue) consumer_close_queue = nullptr;
   decltype(&::rd_kafka_consumer_closed) consumer_closed = nullptr;
   decltype(&::rd_kafka_queue_new) queue_new = nullptr;

@@ -43,6 +43,10 @@ constexpr int kIdleLoopTimeoutMs = 1'000;
 constexpr int kClosingLoopTimeoutMs = 100;
 // libmosquitto 2.0 ignores its max_packets argument.
 constexpr int kLoopMaxPackets = 1;
+// At most this many messages already waiting on the socket are read in one pass, so that one
+// Callbacks::settle covers them (the broker sends up to its max_inflight_messages before it
+// waits for PUBACKs).
+constexpr int kMaxReceivedPerPass = 1'000;
 // After Close's deadline, the time left to write the offline status and DISCONNECT.
 constexpr Milliseconds kDisconnectGrace{1'000};
 // CA directory used when TLS is on and no ca_file is given (Debian's ca-certificates).
@@ -200,6 +204,7 @@ class MqttTransport final : public BrokerTransport {
   // Used by the thread only.
   Backoff backoff_;
   std::optional<Status> refusal_;  // a CONNACK refusal, reported when the attempt ends
+  int received_in_pass_ = 0;       // messages handed to `received` in this loop pass
 };
 
 Status MqttTransport::Init() {
@@ -410,6 +415,7 @@ void MqttTransport::HandleMessage(const mosquitto_message& message) {
                             static_cast<size_t>(message.payloadlen));
   }
   callbacks().received(received);
+  ++received_in_pass_;
 }
 
 void MqttTransport::ReportAbandoned() {
@@ -482,6 +488,12 @@ void MqttTransport::Run() {
   FinishClose();
 }
 
+// Whether `sock` has bytes to read right now.
+bool SocketReadable(int sock) {
+  pollfd fd{sock, POLLIN, 0};
+  return ::poll(&fd, 1, 0) > 0 && (fd.revents & POLLIN) != 0;
+}
+
 int MqttTransport::LoopOnce(int timeout_ms) {
   mosquitto* mosq = mosq_.get();
   const int sock = mosquitto_socket(mosq);
@@ -497,7 +509,18 @@ int MqttTransport::LoopOnce(int timeout_ms) {
     write = true;  // another thread may have queued a packet since want_write was asked
   }
   if ((fds[0].revents & (POLLIN | POLLERR | POLLHUP)) != 0) {
-    const int rc = mosquitto_loop_read(mosq, kLoopMaxPackets);
+    // With mosquitto_threaded_set, a QoS 1 message's PUBACK is only queued while it is read;
+    // it leaves in mosquitto_loop_write below, after settle.
+    received_in_pass_ = 0;
+    int rc = mosquitto_loop_read(mosq, kLoopMaxPackets);
+    while (rc == MOSQ_ERR_SUCCESS && mosquitto_socket(mosq) >= 0 && received_in_pass_ > 0 &&
+           received_in_pass_ < kMaxReceivedPerPass && SocketReadable(sock)) {
+      rc = mosquitto_loop_read(mosq, kLoopMaxPackets);
+    }
+    if (received_in_pass_ > 0) {
+      if (callbacks().settle) callbacks().settle();
+      write = true;
+    }
     if (rc != MOSQ_ERR_SUCCESS || mosquitto_socket(mosq) < 0) return rc;
   }
   if (write) {

@@ -364,6 +364,74 @@ TEST(MqttTransportTest, MessagesInFlightSurviveABrokerRestart) {
   box->Close(1'000);
 }
 
+// A received message is acknowledged only once `settle` returned: a broker that goes away
+// while the subscriber settles still holds the message and sends it again to the session.
+TEST(MqttTransportTest, AcknowledgesReceivedMessagesOnlyAfterTheyAreSettled) {
+  MosquittoServer::Options broker_options;
+  broker_options.persistence = true;
+  auto broker = MosquittoServer::Start(broker_options);
+  ASSERT_TRUE(broker.ok()) << broker.status().ToString();
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool settling = false;
+  bool release = false;
+  int settles = 0;
+  Recorder hub;
+  Callbacks callbacks = hub.callbacks();
+  callbacks.settle = [&] {
+    std::unique_lock lock(mu);
+    ++settles;
+    settling = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return release; });
+    cv.notify_all();
+  };
+  MqttOptions hub_options = ClientOptions(**broker, "hub-settle");
+  hub_options.clean_session = false;
+  auto made = MakeMqttTransport(hub_options);
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  std::unique_ptr<Transport> subscriber = std::move(*made);
+  ASSERT_TRUE(subscriber->Start(callbacks).ok());
+  ASSERT_TRUE(subscriber->Subscribe("temp").ok());
+  ASSERT_TRUE(WaitConnected(hub));
+
+  Recorder agent;
+  auto box = StartClient(ClientOptions(**broker, "box-settle"), agent);
+  ASSERT_NE(box, nullptr);
+  ASSERT_TRUE(WaitConnected(agent));
+  // The first message that arrives blocks the subscriber in settle: the probes until the
+  // subscription holds, then the reading.
+  ASSERT_TRUE(box->Publish({"temp", "", "reading 1"}, 1).ok());
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, kTransportWait, [&] { return settling; }));
+  }
+  const size_t first = hub.received().size();
+  ASSERT_GE(first, 1u);
+  // The broker saves its sessions on SIGTERM: the message it sent is still unacknowledged.
+  (*broker)->Signal(SIGTERM);
+  ASSERT_TRUE((*broker)->WaitExited()) << (*broker)->LogTail();
+  ASSERT_TRUE((*broker)->Restart().ok()) << (*broker)->LogTail();
+  {
+    std::lock_guard lock(mu);
+    release = true;
+    cv.notify_all();
+  }
+  // The session gets it again after the reconnect.
+  ASSERT_TRUE(hub.WaitFor([&] {
+    size_t copies = 0;
+    for (const Message& m : hub.received_locked()) copies += m.payload == "reading 1" ? 1u : 0u;
+    return copies >= 2;
+  })) << (*broker)->LogTail();
+  {
+    std::unique_lock lock(mu);
+    EXPECT_TRUE(cv.wait_for(lock, kTransportWait, [&] { return settles >= 2; }));
+  }
+  box->Close(1'000);
+  subscriber->Close(1'000);
+}
+
 TEST(MqttTransportTest, CloseReportsMessagesStillInFlightAsCancelled) {
   auto broker = MosquittoServer::Start();
   ASSERT_TRUE(broker.ok()) << broker.status().ToString();
