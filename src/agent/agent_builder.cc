@@ -3,6 +3,7 @@
 #include "agent/spool.h"
 #include "common/files.h"
 #include "fmt/format.h"
+#include "transport/broker_settings.h"
 #include "transport/kafka/kafka_transport.h"
 #include "transport/mqtt/mqtt_transport.h"
 
@@ -13,38 +14,20 @@ Result<std::unique_ptr<transport::Transport>> MakeTransport(const AgentConfig& c
                                                             const Topics& topics) {
   const DeliverySettings& delivery = config.delivery;
   if (delivery.transport == TransportKind::kKafka) {
-    transport::KafkaOptions options;
-    options.brokers = delivery.kafka.brokers;
+    transport::KafkaOptions options = transport::KafkaOptionsFrom(delivery.kafka);
     options.client_id = "coolflow-agent-" + config.box;
     // Commands: one consumer group per agent, so each agent sees every command for it.
     options.consumer_group = "coolflow-agent-" + config.box;
     options.max_inflight = static_cast<int>(delivery.max_in_flight);
-    for (const auto& [key, value] : delivery.kafka.properties)
-      options.extra[key] = value;
     if (Status s = transport::ValidateKafkaOptions(options); !s.ok()) {
       return Status(s.code(), fmt::format("{}: delivery.{}", config.source, s.message()));
     }
     return transport::MakeKafkaTransport(options);
   }
-  const MqttSettings& mqtt = delivery.mqtt;
-  transport::MqttOptions options;
-  options.host = mqtt.host;
-  options.port = mqtt.port;
-  options.client_id = mqtt.client_id.empty() ? "coolflow-agent-" + config.box : mqtt.client_id;
+  auto mqtt = transport::MqttOptionsFrom(delivery.mqtt, "coolflow-agent-" + config.box);
+  if (!mqtt.ok()) return mqtt.status();
+  transport::MqttOptions options = std::move(*mqtt);
   options.clean_session = false;
-  options.username = mqtt.username;
-  if (!mqtt.password_file.empty()) {
-    auto password = ReadSecretFile(mqtt.password_file);
-    if (!password.ok()) return password.status();
-    options.password = std::move(*password);
-  }
-  options.keepalive_s = mqtt.keepalive_s;
-  if (!mqtt.ca_file.empty() || !mqtt.cert_file.empty()) {
-    options.tls.enabled = true;
-    options.tls.ca_file = mqtt.ca_file;
-    options.tls.cert_file = mqtt.cert_file;
-    options.tls.key_file = mqtt.key_file;
-  }
   options.status_topic = topics.Status(config.box);
   options.max_inflight = static_cast<int>(delivery.max_in_flight);
   if (Status s = transport::ValidateMqttOptions(options); !s.ok()) {

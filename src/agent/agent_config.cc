@@ -35,45 +35,6 @@ Status ReadPort(yaml::Reader& r, const Item& item, int& out, int min) {
   return Status::Ok();
 }
 
-// A path that must name an existing file, resolved against the config's folder.
-yaml::Field<MqttSettings> FileMember(std::string_view key, std::string MqttSettings::*member) {
-  return {key, [member](yaml::Reader& r, const Item& item, MqttSettings& out) {
-            return r.ReadPath(item, out.*member, /*must_exist=*/true);
-          }};
-}
-
-const Table<MqttSettings>& MqttTable() {
-  static const Table<MqttSettings> table = {
-      Member("host", &MqttSettings::host),
-      {"port", [](yaml::Reader& r, const Item& item,
-                  MqttSettings& out) { return ReadPort(r, item, out.port, 1); }},
-      Member("client_id", &MqttSettings::client_id),
-      Member("username", &MqttSettings::username),
-      FileMember("password_file", &MqttSettings::password_file),
-      yaml::Refused<MqttSettings>(
-          "password", "is never written in the config; put it in a file and set password_file"),
-      Member("keepalive_s", &MqttSettings::keepalive_s),
-      FileMember("ca_file", &MqttSettings::ca_file),
-      FileMember("cert_file", &MqttSettings::cert_file),
-      FileMember("key_file", &MqttSettings::key_file),
-  };
-  return table;
-}
-
-const Table<KafkaSettings>& KafkaTable() {
-  static const Table<KafkaSettings> table = {
-      Member("brokers", &KafkaSettings::brokers),
-      {"properties",
-       [](yaml::Reader& r, const Item& item, KafkaSettings& out) {
-         std::map<std::string, std::string> properties;
-         if (Status s = r.Read(item, properties); !s.ok()) return s;
-         out.properties.assign(properties.begin(), properties.end());
-         return Status::Ok();
-       }},
-  };
-  return table;
-}
-
 const Table<DeliverySettings>& DeliveryTable() {
   static const Table<DeliverySettings> table = {
       {"transport",
@@ -103,8 +64,8 @@ const Table<DeliverySettings>& DeliveryTable() {
          out.max_in_flight = n;
          return Status::Ok();
        }},
-      yaml::Section("mqtt", &MqttTable, &DeliverySettings::mqtt),
-      yaml::Section("kafka", &KafkaTable, &DeliverySettings::kafka),
+      yaml::Section("mqtt", &transport::MqttSettingsTable, &DeliverySettings::mqtt),
+      yaml::Section("kafka", &transport::KafkaSettingsTable, &DeliverySettings::kafka),
   };
   return table;
 }

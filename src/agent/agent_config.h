@@ -17,6 +17,7 @@
 #include "agent/input.h"
 #include "common/clock.h"
 #include "common/status.h"
+#include "transport/broker_settings.h"
 #include "transport/transport.h"
 
 namespace coolflow::agent {
@@ -66,20 +67,9 @@ enum class WireFormat {
   kSeed,          // temp -> the seed's CSV, resource -> its JSON; others coolflow JSON
 };
 
-struct MqttSettings {
-  std::string host = "127.0.0.1";
-  int port = 1883;
-  std::string client_id;  // default: coolflow-agent-<box>
-  std::string username;
-  std::string password_file;  // the password is read from this file, never written inline
-  int keepalive_s = 30;
-  std::string ca_file, cert_file, key_file;  // TLS when ca_file is set
-};
-
-struct KafkaSettings {
-  std::string brokers;                                          // "host:port,host:port"
-  std::vector<std::pair<std::string, std::string>> properties;  // extra librdkafka settings
-};
+// The broker sections' schema is shared with the hub (transport/broker_settings.h).
+using MqttSettings = transport::MqttSettings;
+using KafkaSettings = transport::KafkaSettings;
 
 struct DeliverySettings {
   TransportKind transport = TransportKind::kMqtt;
