@@ -66,7 +66,7 @@ void DeadLetterLog::Add(const DeadLetter& letter) {
     line += ",\"reason\":";
     reading::json::AppendString(line, letter.reason);
     line += ",\"record\":";
-    if (letter.record.size() > options_.max_record_bytes) {
+    if (!letter.whole && letter.record.size() > options_.max_record_bytes) {
       reading::json::AppendString(
           line, std::string(letter.record.substr(0, options_.max_record_bytes)) + "...");
     } else {

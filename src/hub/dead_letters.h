@@ -33,6 +33,7 @@ struct DeadLetter {
   std::string_view item;    // the part at fault ("temperature", "timestamp"), may be empty
   std::string_view reason;
   std::string_view record;  // the refused record as received
+  bool whole = false;       // keep the record unclipped (a message the broker will not resend)
 };
 
 struct DeadLetterOptions {

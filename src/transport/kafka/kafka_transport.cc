@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <regex>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -48,8 +49,10 @@ ConfPtr NewConf(const RdKafka& rdkafka) {
   return ConfPtr(rdkafka.conf_new(), ConfDeleter{&rdkafka});
 }
 
-// Destroys a client. A consumer is closed by Close beforehand (within its deadline), so
-// destruction never waits on a group that cannot be reached.
+// Destroys a client. A consumer is closed by Close beforehand (within its deadline). When its
+// group coordinator cannot be reached, librdkafka 2.0 still waits for up to
+// session.timeout.ms in rd_kafka_destroy (librdkafka issue 4519, open): lower that property
+// (consumer_extra) where a quick stop matters more.
 struct HandleDeleter {
   const RdKafka* rdkafka = nullptr;
   void operator()(rd_kafka_t* rk) const {
@@ -356,8 +359,20 @@ Status KafkaTransport::Publish(const Message& message, uint64_t token) {
 }
 
 Status KafkaTransport::Subscribe(std::string_view topic) {
-  const std::string full = options_.topic_prefix + std::string(topic);
-  if (Status s = CheckTopic("subscribe", full); !s.ok()) return s;
+  // A pattern ("^coolflow\\..*") is librdkafka's regex subscription, taken as written.
+  const bool pattern = topic.starts_with('^');
+  const std::string full =
+      pattern ? std::string(topic) : options_.topic_prefix + std::string(topic);
+  if (pattern) {
+    try {
+      std::regex check(full.substr(1), std::regex::extended);
+    } catch (const std::regex_error& e) {
+      return InvalidArgument(fmt::format(
+          "kafka subscribe: {:?} is not a valid regular expression: {}", full, e.what()));
+    }
+  } else if (Status s = CheckTopic("subscribe", full); !s.ok()) {
+    return s;
+  }
   if (consumer_ == nullptr) {
     return InvalidArgument(
         fmt::format("kafka.consumer_group: needed to subscribe to {:?}; none is set", full));
@@ -514,8 +529,7 @@ void KafkaTransport::ReceiveMessages() {
     if (callbacks().received) {
       Message received;
       received.topic = WithoutTopicPrefix(
-          message->rkt != nullptr ? rdkafka_.topic_name(message->rkt) : "",
-          options_.topic_prefix);
+          message->rkt != nullptr ? rdkafka_.topic_name(message->rkt) : "", options_.topic_prefix);
       if (message->key != nullptr) {
         received.key.assign(static_cast<const char*>(message->key), message->key_len);
       }

@@ -25,6 +25,10 @@
 //   (delivered(token, Unavailable)). 0 means it never gives up.
 // - connected() becomes true when a metadata request succeeds (asked at start and every
 //   second while down) and false when librdkafka reports that all brokers are down.
+// - Subscribe takes a topic (topic_prefix prepended) or, starting with '^', a POSIX extended
+//   regular expression of full topic names, as librdkafka does ("^coolflow\\..*": every
+//   topic under "coolflow."; new topics that match are picked up at the next metadata
+//   refresh, topic.metadata.refresh.interval.ms).
 // - Subscribe uses a consumer in `consumer_group`. A message's offset is stored only after
 //   Callbacks::settle returned for it (enable.auto.offset.store=false, fixed) and committed
 //   in the background from there, so a restarted transport goes on where it stopped and
