@@ -1,0 +1,92 @@
+// The hub's config file (`coolflow hub --config hub.yaml`), schema in docs/hub.md. Every error
+// reads "<file>:<line>:<column>: <field>: <why>".
+//
+//   hub: hub-1
+//   topic_prefix: coolflow
+//   formats: {resource: resource-json}    # per readings topic; default auto
+//   store:
+//     kind: embedded                      # or influxdb
+//     dir: /var/lib/coolflow/store
+//     fsync: batch                        # batch (default), interval, none
+//     retention: {resource: 90d}
+//   mqtt: {host: 127.0.0.1, port: 1883}   # absent: no MQTT ingest
+//   kafka: {brokers: k1:9092}             # absent: no Kafka ingest
+//   pipeline: {dead_letters: /var/lib/coolflow/dead-letters.jsonl}
+//   http: {host: 127.0.0.1, port: 8086, users: users.yaml}
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "transport/broker_settings.h"
+
+namespace coolflow::hub {
+
+enum class StoreKind { kEmbedded, kInfluxDb };
+enum class FsyncMode { kBatch, kInterval, kNone };
+
+struct InfluxDbSettings {
+  std::string url = "http://127.0.0.1:8086";
+  std::string database = "coolflow";
+  std::string username;
+  std::string password_file;  // never the password itself
+  bool create_database = true;
+};
+
+struct StoreSettings {
+  StoreKind kind = StoreKind::kEmbedded;
+  std::string dir = "/var/lib/coolflow/store";  // embedded
+  FsyncMode fsync = FsyncMode::kBatch;
+  TimeNs sync_interval = 100 * kNanosPerMilli;  // fsync: interval
+  std::map<std::string, TimeNs> retention;      // measurement -> how long
+  TimeNs default_retention = 0;                 // 0: forever
+  InfluxDbSettings influxdb;
+};
+
+struct KafkaIngestSettings {
+  transport::KafkaSettings kafka;
+  std::string consumer_group = "coolflow-hub";
+};
+
+struct PipelineSettings {
+  uint64_t max_queue_mb = 256;
+  uint32_t dedup_window = 4096;
+  std::string dead_letters;  // a file; empty: count only
+  uint64_t dead_letters_max_mb = 64;
+  TimeNs max_future = 5 * kNanosPerMinute;  // how far ahead of the hub's clock a reading may be
+};
+
+struct HttpSettings {
+  std::string host = "127.0.0.1";
+  int port = 8086;    // InfluxDB's, so its clients find /write; 0: any free port; -1: none
+  std::string users;  // users.yaml (web/users.h); empty: only what needs no login
+};
+
+struct HubConfig {
+  std::string source;  // the file it came from
+  std::string hub = "hub";
+  std::string log_level = "info";
+  std::string topic_prefix = "coolflow";
+  std::map<std::string, std::string> formats;  // readings topic -> format name
+  StoreSettings store;
+  std::optional<transport::MqttSettings> mqtt;
+  std::optional<KafkaIngestSettings> kafka;
+  PipelineSettings pipeline;
+  HttpSettings http;
+  std::string scenario;  // the simulated room's scenario, for its layout (racks, ACs)
+};
+
+// Parses a config from YAML text; `source` names it in errors, `folder` resolves relative
+// paths.
+Result<HubConfig> ParseHubConfig(std::string_view yaml, std::string_view source,
+                                 const std::string& folder);
+// Reads and parses a config file.
+Result<HubConfig> LoadHubConfig(const std::string& path);
+
+}  // namespace coolflow::hub
