@@ -19,6 +19,7 @@ int Main(int argc, char** argv) {
   AddRoomCommands(app);
   AddAgentCommands(app);
   AddStoreCommands(app);
+  AddHubCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

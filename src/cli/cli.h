@@ -22,5 +22,7 @@ void AddRoomCommands(CLI::App& app);
 void AddAgentCommands(CLI::App& app);
 // Registers `coolflow store ...`.
 void AddStoreCommands(CLI::App& app);
+// Registers `coolflow hub`.
+void AddHubCommands(CLI::App& app);
 
 }  // namespace coolflow::cli

@@ -216,11 +216,11 @@ Status BrokerIngest::PublishCommand(std::string_view box, std::string_view paylo
                              next_token_++);
 }
 
-std::string BrokerIngest::RenderMetrics() const {
+std::string BrokerIngest::RenderMetrics(bool headers) const {
   std::string out;
   const auto counter = [&](std::string_view name, std::string_view help, uint64_t value) {
-    out += fmt::format("# HELP {0} {1}\n# TYPE {0} counter\n{0}{{source=\"{3}\"}} {2}\n", name,
-                       help, value, options_.source);
+    if (headers) out += fmt::format("# HELP {0} {1}\n# TYPE {0} counter\n", name, help);
+    out += fmt::format("{}{{source=\"{}\"}} {}\n", name, options_.source, value);
   };
   counter("coolflow_hub_broker_messages_total", "Readings messages taken from the broker.",
           messages_);
@@ -239,10 +239,13 @@ std::string BrokerIngest::RenderMetrics() const {
   counter("coolflow_hub_commands_sent_total", "Commands the broker acknowledged.", commands_sent_);
   counter("coolflow_hub_commands_failed_total", "Commands the broker never acknowledged.",
           commands_failed_);
-  out += fmt::format(
-      "# HELP coolflow_hub_broker_connected Whether the broker connection is up.\n# TYPE "
-      "coolflow_hub_broker_connected gauge\ncoolflow_hub_broker_connected{{source=\"{}\"}} {}\n",
-      options_.source, transport_->connected() ? 1 : 0);
+  if (headers) {
+    out +=
+        "# HELP coolflow_hub_broker_connected Whether the broker connection is up.\n"
+        "# TYPE coolflow_hub_broker_connected gauge\n";
+  }
+  out += fmt::format("coolflow_hub_broker_connected{{source=\"{}\"}} {}\n", options_.source,
+                     transport_->connected() ? 1 : 0);
   return out;
 }
 

@@ -82,8 +82,9 @@ class BrokerIngest {
   Status PublishCommand(std::string_view box, std::string_view payload);
 
   bool connected() const { return transport_->connected(); }
-  // Prometheus text: messages by kind, settle rounds and retries, commands.
-  std::string RenderMetrics() const;
+  // Prometheus text: messages by kind, settle rounds and retries, commands. `headers` false
+  // leaves out the HELP and TYPE lines (a second broker's series of the same families).
+  std::string RenderMetrics(bool headers = true) const;
 
  private:
   void Received(const transport::Message& message);
