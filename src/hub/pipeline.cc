@@ -66,7 +66,13 @@ void Pipeline::AddSink(ReadingSink* sink) {
 }
 
 void Pipeline::Start() {
-  thread_ = std::thread([this] { Run(); });
+  int decoders = options_.decoders;
+  if (decoders <= 0) {
+    decoders = std::clamp(static_cast<int>(std::thread::hardware_concurrency()) - 1, 1, 8);
+  }
+  for (int i = 0; i < decoders; ++i)
+    decoders_.emplace_back([this] { Decode(); });
+  committer_ = std::thread([this] { Commit(); });
 }
 
 void Pipeline::Stop() {
@@ -74,9 +80,13 @@ void Pipeline::Stop() {
     MutexLock lock(mu_);
     stopping_ = true;
   }
-  work_.notify_all();
+  undecoded_cv_.notify_all();
+  ready_cv_.notify_all();
   room_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  for (std::thread& t : decoders_) {
+    if (t.joinable()) t.join();
+  }
+  if (committer_.joinable()) committer_.join();
 }
 
 Status Pipeline::Submit(Input input, Done done, bool wait) {
@@ -85,6 +95,10 @@ Status Pipeline::Submit(Input input, Done done, bool wait) {
     return InvalidArgument(fmt::format("{}: unknown format {:?}", input.where, input.format));
   }
   const uint64_t bytes = input.payload.size();
+  auto slot = std::make_shared<Slot>();
+  slot->input = std::move(input);
+  slot->format = format;
+  slot->done = std::move(done);
   {
     MutexLock lock(mu_);
     // An input larger than the whole queue is let in alone, so it is never refused forever.
@@ -100,39 +114,64 @@ Status Pipeline::Submit(Input input, Done done, bool wait) {
     }
     if (stopping_) return Unavailable("the hub's pipeline is stopping");
     queued_bytes_ += bytes;
-    queue_.push_back(Queued{std::move(input), format, std::move(done)});
+    order_.push_back(slot);
+    undecoded_.push_back(std::move(slot));
   }
-  work_.notify_one();
+  undecoded_cv_.notify_one();
   return Status::Ok();
 }
 
-PipelineStats Pipeline::stats() const {
-  MutexLock lock(mu_);
-  PipelineStats stats = stats_;
-  stats.queued_bytes = queued_bytes_;
-  return stats;
+void Pipeline::Decode() {
+  while (true) {
+    std::shared_ptr<Slot> slot;
+    {
+      MutexLock lock(mu_);
+      while (undecoded_.empty() && !stopping_)
+        lock.Wait(undecoded_cv_);
+      if (undecoded_.empty()) return;  // stopping, and everything decoded
+      slot = std::move(undecoded_.front());
+      undecoded_.pop_front();
+    }
+    const Input& input = slot->input;
+    reading::DecodeOptions options;
+    options.now = input.arrival != 0 ? input.arrival : clock_.Now();
+    options.precision = input.precision;
+    options.validation = options_.validation;
+    slot->format->decoder->Decode(input.payload, options, slot->decoded);
+    bool oldest = false;
+    {
+      MutexLock lock(mu_);
+      slot->ready = true;
+      oldest = !order_.empty() && order_.front() == slot;
+    }
+    if (oldest) ready_cv_.notify_one();
+  }
 }
 
-void Pipeline::Run() {
-  std::vector<Queued> round;
+void Pipeline::Commit() {
+  std::vector<std::shared_ptr<Slot>> round;
   while (true) {
     {
       MutexLock lock(mu_);
-      while (queue_.empty() && !stopping_)
-        lock.Wait(work_);
-      if (queue_.empty()) return;  // stopping, and everything completed
+      while (!stopping_ && (order_.empty() || !order_.front()->ready))
+        lock.Wait(ready_cv_);
+      // Stopping: the decoders finish what is queued, so wait for the rest to be ready.
+      while (!order_.empty() && !order_.front()->ready)
+        lock.Wait(ready_cv_);
+      if (order_.empty()) return;  // stopping, and everything completed
       uint64_t bytes = 0;
-      while (!queue_.empty() && (round.empty() || bytes + queue_.front().input.payload.size() <=
-                                                      options_.max_batch_bytes)) {
-        bytes += queue_.front().input.payload.size();
-        round.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      while (!order_.empty() && order_.front()->ready &&
+             (round.empty() ||
+              bytes + order_.front()->input.payload.size() <= options_.max_batch_bytes)) {
+        bytes += order_.front()->input.payload.size();
+        round.push_back(std::move(order_.front()));
+        order_.pop_front();
       }
     }
     Process(round);
     uint64_t bytes = 0;
-    for (const Queued& q : round)
-      bytes += q.input.payload.size();
+    for (const auto& slot : round)
+      bytes += slot->input.payload.size();
     round.clear();
     {
       MutexLock lock(mu_);
@@ -142,45 +181,55 @@ void Pipeline::Run() {
   }
 }
 
-void Pipeline::Process(std::vector<Queued>& round) {
+PipelineStats Pipeline::stats() const {
+  MutexLock lock(mu_);
+  PipelineStats stats = stats_;
+  stats.queued_bytes = queued_bytes_;
+  return stats;
+}
+
+void Pipeline::Process(std::vector<std::shared_ptr<Slot>>& round) {
   const TimeNs now = clock_.Now();
   std::vector<InputReport> reports(round.size());
   // The round's readings, and for each the input it came from.
-  reading::DecodeResult decoded;
+  std::vector<reading::Reading> readings;
   std::vector<uint32_t> origin;
   uint64_t records = 0;
   uint64_t refused_records = 0;
+  size_t total = 0;
+  for (const auto& slot : round)
+    total += slot->decoded.readings.size();
+  readings.reserve(total);
+  origin.reserve(total);
   for (size_t i = 0; i < round.size(); ++i) {
-    const Input& input = round[i].input;
-    reading::DecodeOptions options;
-    options.now = input.arrival != 0 ? input.arrival : now;
-    options.precision = input.precision;
-    options.validation = options_.validation;
-    const size_t records_before = decoded.records;
-    decoded.errors.clear();
-    round[i].format->decoder->Decode(input.payload, options, decoded);
-    origin.resize(decoded.readings.size(), static_cast<uint32_t>(i));
+    Slot& slot = *round[i];
+    const Input& input = slot.input;
     InputReport& report = reports[i];
-    report.records = decoded.records - records_before;
-    report.refused = decoded.errors.size();
+    report.records = slot.decoded.records;
+    report.refused = slot.decoded.errors.size();
     records += report.records;
-    refused_records += decoded.errors.size();
-    for (const reading::RecordError& error : decoded.errors) {
+    refused_records += slot.decoded.errors.size();
+    for (const reading::RecordError& error : slot.decoded.errors) {
       const std::string reason = error.ToString();
       if (report.errors.size() < options_.max_errors_per_input) report.errors.push_back(reason);
       dead_letters_.Add({now, input.source, input.where, error.item, reason,
                          RecordAt(input.payload, error.offset)});
     }
+    for (reading::Reading& r : slot.decoded.readings) {
+      readings.push_back(std::move(r));
+      origin.push_back(static_cast<uint32_t>(i));
+    }
+    slot.decoded = {};
   }
 
   // De-duplicate: against what was stored before, and within the round (decided before any
   // reading moves: `seen` points into their box ids).
-  std::vector<bool> keep(decoded.readings.size(), true);
+  std::vector<bool> keep(readings.size(), true);
   uint64_t duplicates = 0;
   {
     std::unordered_set<BoxSeq, BoxSeqHash> seen;
-    for (size_t r = 0; r < decoded.readings.size(); ++r) {
-      const reading::Reading& reading = decoded.readings[r];
+    for (size_t r = 0; r < readings.size(); ++r) {
+      const reading::Reading& reading = readings[r];
       if (reading.seq == 0) continue;
       if (dedup_.IsDuplicate(reading.box, reading.seq) ||
           !seen.insert(BoxSeq{reading.box, reading.seq}).second) {
@@ -192,12 +241,12 @@ void Pipeline::Process(std::vector<Queued>& round) {
   }
   std::vector<reading::Reading> batch;
   std::vector<uint32_t> batch_origin;
-  batch.reserve(decoded.readings.size());
-  batch_origin.reserve(decoded.readings.size());
-  for (size_t r = 0; r < decoded.readings.size(); ++r) {
+  batch.reserve(readings.size());
+  batch_origin.reserve(readings.size());
+  for (size_t r = 0; r < readings.size(); ++r) {
     if (!keep[r]) continue;
     batch_origin.push_back(origin[r]);
-    batch.push_back(std::move(decoded.readings[r]));
+    batch.push_back(std::move(readings[r]));
   }
 
   Result<store::AppendResult> appended =
@@ -210,8 +259,8 @@ void Pipeline::Process(std::vector<Queued>& round) {
       stats_.inputs += round.size();
       ++stats_.store_failures;
     }
-    for (Queued& q : round)
-      q.done(appended.status(), InputReport{});
+    for (const auto& slot : round)
+      slot->done(appended.status(), InputReport{});
     return;
   }
 
@@ -226,7 +275,7 @@ void Pipeline::Process(std::vector<Queued>& round) {
     InputReport& report = reports[i];
     ++report.refused;
     if (report.errors.size() < options_.max_errors_per_input) report.errors.push_back(reason);
-    dead_letters_.Add({now, round[i].input.source, round[i].input.where, reading.metric, reason,
+    dead_letters_.Add({now, round[i]->input.source, round[i]->input.where, reading.metric, reason,
                        reading::SeriesKey(reading)});
   }
   // Only what the store kept enters the window and the sinks.
@@ -262,7 +311,7 @@ void Pipeline::Process(std::vector<Queued>& round) {
     stats_.dedup = dedup_.stats();
   }
   for (size_t i = 0; i < round.size(); ++i)
-    round[i].done(Status::Ok(), reports[i]);
+    round[i]->done(Status::Ok(), reports[i]);
 }
 
 std::string Pipeline::RenderMetrics() const {

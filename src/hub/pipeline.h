@@ -8,9 +8,10 @@
 //   pipeline.Submit({"mqtt", "coolflow/temp", "auto", payload, now}, [](const Status& s,
 //                   const InputReport& r) { ... }, /*wait=*/true);
 //
-// Group commit: the pipeline's thread takes every input queued since its last round (up to
-// `max_batch_bytes`), decodes them all, and stores their readings with one Store::Append (one
-// fsync), so many small messages cost one durable write.
+// Threads: `decoders` threads decode inputs in parallel, as they arrive; one committing
+// thread takes the decoded inputs in the order they were submitted, as many as are ready (up
+// to `max_batch_bytes`), and stores their readings with one Store::Append (one fsync), so
+// many small messages cost one durable write and decoding overlaps the store's writes.
 //
 // Errors: a record a decoder refuses, a reading the store refuses and a duplicate go to the
 // dead-letter log with the reason and are counted; the other readings of the same input are
@@ -23,8 +24,8 @@
 // returns ResourceExhausted (HTTP answers 503).
 //
 // Thread safety: Submit, stats and RenderMetrics may be called from any thread; AddSink only
-// before Start. `done` callbacks and the sinks run on the pipeline's thread, one at a time;
-// they must not call Submit with wait.
+// before Start. `done` callbacks and the sinks run on the committing thread, one at a time,
+// in submission order; they must not call Submit with wait.
 #pragma once
 
 #include <condition_variable>
@@ -79,8 +80,9 @@ class ReadingSink {
 
 struct PipelineOptions {
   uint64_t max_queue_bytes = 256ull << 20;
-  uint64_t max_batch_bytes = 32ull << 20;  // payload bytes per round (one store write)
-  uint32_t dedup_window = 4096;            // SequenceDedup's
+  uint64_t max_batch_bytes = 4ull << 20;  // payload bytes per round (one store write)
+  uint32_t dedup_window = 4096;           // SequenceDedup's
+  int decoders = 0;                       // decoding threads; 0: one less than the cores (>= 1)
   reading::ValidationOptions validation;
   size_t max_errors_per_input = 10;  // reasons kept in an InputReport
 };
@@ -130,13 +132,17 @@ class Pipeline {
   std::string RenderMetrics() const;
 
  private:
-  struct Queued {
+  // One submitted input, decoded by a decoder thread, then committed.
+  struct Slot {
     Input input;
     const reading::Format* format = nullptr;
     Done done;
+    reading::DecodeResult decoded;  // written by its decoder before `ready`
+    bool ready = false;             // guarded by mu_
   };
-  void Run();
-  void Process(std::vector<Queued>& round);
+  void Decode();
+  void Commit();
+  void Process(std::vector<std::shared_ptr<Slot>>& round);
 
   const PipelineOptions options_;
   store::Store& store_;
@@ -145,15 +151,18 @@ class Pipeline {
   std::vector<ReadingSink*> sinks_;
 
   mutable Mutex mu_;
-  std::condition_variable work_;  // queue not empty, or stopping
-  std::condition_variable room_;  // queue has room
-  std::deque<Queued> queue_ COOLFLOW_GUARDED_BY(mu_);
+  std::condition_variable undecoded_cv_;  // undecoded_ not empty, or stopping
+  std::condition_variable ready_cv_;      // the oldest slot is ready, or stopping
+  std::condition_variable room_;          // the queue has room
+  std::deque<std::shared_ptr<Slot>> order_ COOLFLOW_GUARDED_BY(mu_);      // every slot, in order
+  std::deque<std::shared_ptr<Slot>> undecoded_ COOLFLOW_GUARDED_BY(mu_);  // for the decoders
   uint64_t queued_bytes_ COOLFLOW_GUARDED_BY(mu_) = 0;
   bool stopping_ COOLFLOW_GUARDED_BY(mu_) = false;
   PipelineStats stats_ COOLFLOW_GUARDED_BY(mu_);
-  std::thread thread_;
+  std::vector<std::thread> decoders_;
+  std::thread committer_;
 
-  // The pipeline's thread only.
+  // The committing thread only.
   SequenceDedup dedup_;
 };
 
