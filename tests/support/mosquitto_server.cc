@@ -110,6 +110,8 @@ std::string ConfigText(const MosquittoServer::Options& options, const fs::path& 
   } else {
     text += "persistence false\n";
   }
+  for (const std::string& line : options.extra_config)
+    text += line + "\n";
   // As root mosquitto would switch to the `mosquitto` user, which cannot read this
   // directory; `user root` keeps it as it is.
   if (::geteuid() == 0) text += "user root\n";

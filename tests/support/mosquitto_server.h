@@ -43,6 +43,8 @@ class MosquittoServer {
     // so a Stop loses at most the last second); off: a restart forgets every session,
     // subscription and retained message.
     bool persistence = false;
+    // More mosquitto.conf lines ("max_inflight_messages 1000").
+    std::vector<std::string> extra_config;
     // How long to wait for the port to accept connections after the process starts.
     std::chrono::milliseconds startup_timeout{10'000};
   };
