@@ -166,7 +166,10 @@ Result<Precision> ParsePrecision(std::string_view text) {
   }
   if (text == "ms") return Precision::kMilliseconds;
   if (text == "s") return Precision::kSeconds;
-  return InvalidArgument(fmt::format("unknown precision '{}' (expected one of n, u, ms, s)", text));
+  if (text == "m") return Precision::kMinutes;
+  if (text == "h") return Precision::kHours;
+  return InvalidArgument(
+      fmt::format("unknown precision '{}' (expected one of n, u, ms, s, m, h)", text));
 }
 
 std::string_view PrecisionName(Precision precision) {
@@ -179,6 +182,10 @@ std::string_view PrecisionName(Precision precision) {
       return "ms";
     case Precision::kSeconds:
       return "s";
+    case Precision::kMinutes:
+      return "m";
+    case Precision::kHours:
+      return "h";
   }
   return "ns";
 }
@@ -193,6 +200,10 @@ TimeNs NanosPer(Precision precision) {
       return kNanosPerMilli;
     case Precision::kSeconds:
       return kNanosPerSecond;
+    case Precision::kMinutes:
+      return kNanosPerMinute;
+    case Precision::kHours:
+      return kNanosPerHour;
   }
   return 1;
 }

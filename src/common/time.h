@@ -10,11 +10,11 @@
 namespace coolflow {
 
 // Epoch precision of an integer timestamp, as InfluxDB names it.
-enum class Precision { kNanoseconds, kMicroseconds, kMilliseconds, kSeconds };
+enum class Precision { kNanoseconds, kMicroseconds, kMilliseconds, kSeconds, kMinutes, kHours };
 
-// Parses "n", "ns", "u", "us", "µs", "ms", "s" (InfluxDB's `precision=` values).
+// Parses "n", "ns", "u", "us", "µs", "ms", "s", "m", "h" (InfluxDB 1.x's `precision=` values).
 Result<Precision> ParsePrecision(std::string_view text);
-std::string_view PrecisionName(Precision precision);  // "ns", "us", "ms", "s"
+std::string_view PrecisionName(Precision precision);  // "ns", "us", "ms", "s", "m", "h"
 TimeNs NanosPer(Precision precision);
 
 // Scales an epoch count in `precision` to ns; OutOfRange when the result does not fit

@@ -92,6 +92,10 @@ TEST(ParsePrecision, InfluxNames) {
   EXPECT_EQ(*ParsePrecision("u"), Precision::kMicroseconds);
   EXPECT_EQ(*ParsePrecision("ms"), Precision::kMilliseconds);
   EXPECT_EQ(*ParsePrecision("s"), Precision::kSeconds);
+  EXPECT_EQ(*ParsePrecision("m"), Precision::kMinutes);
+  EXPECT_EQ(*ParsePrecision("h"), Precision::kHours);
+  EXPECT_EQ(*EpochToNs(2, Precision::kHours), 2 * kNanosPerHour);
+  EXPECT_EQ(PrecisionName(Precision::kMinutes), "m");
   EXPECT_FALSE(ParsePrecision("h2").ok());
 }
 

@@ -97,6 +97,10 @@ std::string_view InfluxPrecision(Precision precision) {
       return "ms";
     case Precision::kSeconds:
       return "s";
+    case Precision::kMinutes:
+      return "m";
+    case Precision::kHours:
+      return "h";
   }
   return "n";
 }
