@@ -258,6 +258,7 @@ class ArrivalSink final : public ReadingSink {
 struct HubMqttResult {
   MqttResult throughput;
   double p50_ms = 0, p99_ms = 0, rate = 0;
+  double messages_per_settle = 0;
 };
 
 // The hub's MQTT ingest over the engine; with `rate` 0 as fast as it goes, else paced, with
@@ -295,6 +296,7 @@ HubMqttResult HubOverMqtt(const coolflow::testing::MosquittoServer& broker,
   const double seconds = Seconds(Clock::now() - start).count();
   a.join();
   b.join();
+  const double settles = static_cast<double>(std::max<uint64_t>(1, ingest.settles()));
   ingest.Stop();
   pipeline.Stop();
   (void)(*engine)->Close();
@@ -303,6 +305,7 @@ HubMqttResult HubOverMqtt(const coolflow::testing::MosquittoServer& broker,
   const double n = static_cast<double>(messages.size());
   result.throughput = {n / seconds, n * kSeries / seconds};
   result.rate = rate;
+  result.messages_per_settle = n / settles;
   std::vector<double> latencies;
   for (size_t i = 0; i < messages.size(); ++i)
     latencies.push_back(
@@ -370,9 +373,10 @@ int Main(int argc, char** argv) {
       hub.throughput.messages_per_second, hub.throughput.readings_per_second / 1e3,
       hub.throughput.messages_per_second / alone.messages_per_second);
   std::cout << fmt::format(
-      "\nLatency at {:.0f} messages/s (half the hub's rate), publish to live state: p50 {:.2f} ms, "
+      "\nThe hub acknowledged {:.0f} messages per durable round at full speed.\n"
+      "Latency at {:.0f} messages/s (half the hub's rate), publish to live state: p50 {:.2f} ms, "
       "p99 {:.2f} ms (target p99 <= 5 ms)\n",
-      paced.rate, paced.p50_ms, paced.p99_ms);
+      hub.messages_per_settle, paced.rate, paced.p50_ms, paced.p99_ms);
   return 0;
 }
 

@@ -82,6 +82,8 @@ class BrokerIngest {
   Status PublishCommand(std::string_view box, std::string_view payload);
 
   bool connected() const { return transport_->connected(); }
+  // Rounds acknowledged so far (each covers the messages of one read pass).
+  uint64_t settles() const { return settles_.load(); }
   // Prometheus text: messages by kind, settle rounds and retries, commands. `headers` false
   // leaves out the HELP and TYPE lines (a second broker's series of the same families).
   std::string RenderMetrics(bool headers = true) const;
