@@ -1,0 +1,201 @@
+#include "hub/alerts/history.h"
+
+#include <sqlite3.h>
+
+#include <cmath>
+
+#include "fmt/format.h"
+
+namespace coolflow::hub::alerts {
+namespace {
+
+constexpr char kSchema[] =
+    "CREATE TABLE IF NOT EXISTS alert_events ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " time_ns INTEGER NOT NULL,"
+    " state TEXT NOT NULL,"
+    " rule TEXT NOT NULL,"
+    " fingerprint TEXT NOT NULL,"
+    " severity TEXT NOT NULL,"
+    " labels TEXT NOT NULL,"
+    " annotations TEXT NOT NULL,"
+    " value REAL,"
+    " active_since INTEGER NOT NULL,"
+    " fired_at INTEGER NOT NULL,"
+    " resolved_at INTEGER NOT NULL,"
+    " inhibited INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS alert_events_rule ON alert_events(rule, time_ns);";
+
+constexpr int kBusyTimeoutMs = 5000;
+
+struct StatementDeleter {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using Statement = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
+
+std::string Column(sqlite3_stmt* s, int i) {
+  const unsigned char* text = sqlite3_column_text(s, i);
+  return text ? reinterpret_cast<const char*>(text) : "";
+}
+
+Severity SeverityFrom(std::string_view name) {
+  if (name == "critical") return Severity::kCritical;
+  if (name == "info") return Severity::kInfo;
+  return Severity::kWarning;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AlertHistory>> AlertHistory::Open(const std::string& path,
+                                                         uint64_t max_events) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return IOError(fmt::format("alert history {}: cannot open: {}", path, why));
+  }
+  std::unique_ptr<AlertHistory> history(new AlertHistory(db, path, max_events));
+  MutexLock lock(history->mu_);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  for (const char* sql : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;", kSchema}) {
+    if (Status s = history->Exec(sql); !s.ok()) return s;
+  }
+  if (Status s = history->Trim(); !s.ok()) return s;
+  return history;
+}
+
+AlertHistory::~AlertHistory() {
+  MutexLock lock(mu_);
+  sqlite3_close(db_);
+}
+
+Status AlertHistory::Error(std::string_view what) const {
+  return IOError(fmt::format("alert history {}: {}: {}", path_, what, sqlite3_errmsg(db_)));
+}
+
+Status AlertHistory::Exec(const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string why = message ? message : "unknown error";
+    sqlite3_free(message);
+    return IOError(fmt::format("alert history {}: {}", path_, why));
+  }
+  return Status::Ok();
+}
+
+Status AlertHistory::Trim() {
+  since_trim_ = 0;
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db_,
+                         "DELETE FROM alert_events WHERE id <= "
+                         "(SELECT MAX(id) FROM alert_events) - ?1;",
+                         -1, &raw, nullptr) != SQLITE_OK) {
+    return Error("prepare trim");
+  }
+  Statement stmt(raw);
+  sqlite3_bind_int64(raw, 1, static_cast<sqlite3_int64>(max_events_));
+  if (sqlite3_step(raw) != SQLITE_DONE) return Error("trim");
+  return Status::Ok();
+}
+
+Status AlertHistory::Record(TimeNs time, const Alert& alert) {
+  MutexLock lock(mu_);
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db_,
+                         "INSERT INTO alert_events (time_ns, state, rule, fingerprint, severity, "
+                         "labels, annotations, value, active_since, fired_at, resolved_at, "
+                         "inhibited) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12);",
+                         -1, &raw, nullptr) != SQLITE_OK) {
+    return Error("prepare insert");
+  }
+  Statement stmt(raw);
+  nlohmann::json labels = nlohmann::json::object();
+  for (const reading::Tag& t : alert.labels)
+    labels[t.key] = t.value;
+  const std::string labels_text = labels.dump();
+  const std::string annotations_text = nlohmann::json(alert.annotations).dump();
+  const std::string_view state = AlertStateName(alert.state);
+  const std::string_view severity = SeverityName(alert.severity);
+  sqlite3_bind_int64(raw, 1, time);
+  sqlite3_bind_text(raw, 2, state.data(), static_cast<int>(state.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(raw, 3, alert.rule.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(raw, 4, alert.fingerprint.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(raw, 5, severity.data(), static_cast<int>(severity.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(raw, 6, labels_text.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(raw, 7, annotations_text.c_str(), -1, SQLITE_TRANSIENT);
+  if (std::isfinite(alert.value)) {
+    sqlite3_bind_double(raw, 8, alert.value);
+  } else {
+    sqlite3_bind_null(raw, 8);
+  }
+  sqlite3_bind_int64(raw, 9, alert.active_since);
+  sqlite3_bind_int64(raw, 10, alert.fired_at);
+  sqlite3_bind_int64(raw, 11, alert.resolved_at);
+  sqlite3_bind_int(raw, 12, alert.inhibited ? 1 : 0);
+  if (sqlite3_step(raw) != SQLITE_DONE) return Error("insert");
+  if (++since_trim_ >= kTrimEvery) return Trim();
+  return Status::Ok();
+}
+
+Result<std::vector<HistoryEntry>> AlertHistory::Recent(size_t limit) const {
+  MutexLock lock(mu_);
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT id, time_ns, state, rule, fingerprint, severity, labels, "
+                         "annotations, value, active_since, fired_at, resolved_at, inhibited "
+                         "FROM alert_events ORDER BY id DESC LIMIT ?1;",
+                         -1, &raw, nullptr) != SQLITE_OK) {
+    return Error("prepare select");
+  }
+  Statement stmt(raw);
+  sqlite3_bind_int64(raw, 1, static_cast<sqlite3_int64>(limit));
+  std::vector<HistoryEntry> out;
+  int rc = 0;
+  while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+    HistoryEntry e;
+    e.id = sqlite3_column_int64(raw, 0);
+    e.time = sqlite3_column_int64(raw, 1);
+    Alert& a = e.alert;
+    a.state = Column(raw, 2) == "resolved" ? AlertState::kResolved : AlertState::kFiring;
+    a.rule = Column(raw, 3);
+    a.fingerprint = Column(raw, 4);
+    a.severity = SeverityFrom(Column(raw, 5));
+    const nlohmann::json labels = nlohmann::json::parse(Column(raw, 6), nullptr, false);
+    if (labels.is_object()) {
+      for (const auto& [k, v] : labels.items()) {
+        if (v.is_string()) a.labels.push_back({k, v.get<std::string>()});
+      }
+    }
+    const nlohmann::json annotations = nlohmann::json::parse(Column(raw, 7), nullptr, false);
+    if (annotations.is_object()) {
+      for (const auto& [k, v] : annotations.items()) {
+        if (v.is_string()) a.annotations[k] = v.get<std::string>();
+      }
+    }
+    a.value =
+        sqlite3_column_type(raw, 8) == SQLITE_NULL ? std::nan("") : sqlite3_column_double(raw, 8);
+    a.active_since = sqlite3_column_int64(raw, 9);
+    a.fired_at = sqlite3_column_int64(raw, 10);
+    a.resolved_at = sqlite3_column_int64(raw, 11);
+    a.inhibited = sqlite3_column_int(raw, 12) != 0;
+    out.push_back(std::move(e));
+  }
+  if (rc != SQLITE_DONE) return Error("select");
+  return out;
+}
+
+Result<uint64_t> AlertHistory::Count() const {
+  MutexLock lock(mu_);
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT COUNT(*) FROM alert_events;", -1, &raw, nullptr) !=
+      SQLITE_OK) {
+    return Error("prepare count");
+  }
+  Statement stmt(raw);
+  if (sqlite3_step(raw) != SQLITE_ROW) return Error("count");
+  return static_cast<uint64_t>(sqlite3_column_int64(raw, 0));
+}
+
+}  // namespace coolflow::hub::alerts

@@ -1,0 +1,57 @@
+// Alert history: every firing and resolved event, kept in a SQLite file so it survives
+// restarts (docs/alerts.md, "History"). Bounded: past max_events rows the oldest are deleted
+// (checked every kTrimEvery records, so the table holds at most max_events + kTrimEvery).
+//
+// Thread safety: all methods may be called from any thread (one connection, one mutex).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "common/thread_annotations.h"
+#include "hub/alerts/notifier.h"
+
+struct sqlite3;
+
+namespace coolflow::hub::alerts {
+
+struct HistoryEntry {
+  int64_t id = 0;  // increasing
+  TimeNs time = 0;
+  Alert alert;  // state kFiring or kResolved
+};
+
+class AlertHistory {
+ public:
+  static constexpr uint64_t kTrimEvery = 64;
+
+  // Opens (creating when needed) the history at `path`.
+  static Result<std::unique_ptr<AlertHistory>> Open(const std::string& path, uint64_t max_events);
+  ~AlertHistory();
+  AlertHistory(const AlertHistory&) = delete;
+  AlertHistory& operator=(const AlertHistory&) = delete;
+
+  // Appends one event: `alert` as it was at `time`.
+  Status Record(TimeNs time, const Alert& alert) COOLFLOW_EXCLUDES(mu_);
+  // The newest `limit` events, newest first.
+  Result<std::vector<HistoryEntry>> Recent(size_t limit) const COOLFLOW_EXCLUDES(mu_);
+  Result<uint64_t> Count() const COOLFLOW_EXCLUDES(mu_);
+
+ private:
+  AlertHistory(sqlite3* db, std::string path, uint64_t max_events)
+      : path_(std::move(path)), max_events_(max_events), db_(db) {}
+  Status Trim() COOLFLOW_REQUIRES(mu_);
+  Status Exec(const char* sql) COOLFLOW_REQUIRES(mu_);
+  Status Error(std::string_view what) const COOLFLOW_REQUIRES(mu_);
+
+  const std::string path_;
+  const uint64_t max_events_;
+  mutable Mutex mu_;
+  sqlite3* db_ COOLFLOW_PT_GUARDED_BY(mu_);
+  uint64_t since_trim_ COOLFLOW_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace coolflow::hub::alerts
