@@ -16,4 +16,6 @@ set(COOLFLOW_FUZZ_TARGETS
     fuzz_wal
     fuzz_chunk
     fuzz_block
-    fuzz_engine_records)
+    fuzz_engine_records
+    fuzz_alert_rules
+    fuzz_controller_config)
