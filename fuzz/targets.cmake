@@ -18,4 +18,5 @@ set(COOLFLOW_FUZZ_TARGETS
     fuzz_block
     fuzz_engine_records
     fuzz_alert_rules
-    fuzz_controller_config)
+    fuzz_controller_config
+    fuzz_http_request)
