@@ -180,6 +180,22 @@ const Table<HubConfig>& HubTable() {
        [](yaml::Reader& r, const Item& item, HubConfig& out) {
          return r.ReadPath(item, out.scenario, /*must_exist=*/true);
        }},
+      {"room_box",
+       [](yaml::Reader& r, const Item& item, HubConfig& out) {
+         if (Status s = r.Read(item, out.room_box); !s.ok()) return s;
+         if (Status s = reading::ValidateBoxId(out.room_box); !s.ok()) {
+           return r.Error(item, s.message());
+         }
+         return Status::Ok();
+       }},
+      {"control",
+       [](yaml::Reader& r, const Item& item, HubConfig& out) {
+         auto control = control::ParseControllerConfig(r, item);
+         if (!control.ok()) return control.status();
+         out.control = std::move(*control);
+         return Status::Ok();
+       }},
+      yaml::Section("alerts", &alerts::AlertsTable, &HubConfig::alerts),
   };
   return table;
 }
@@ -188,7 +204,8 @@ const Table<HubConfig>& HubTable() {
 
 Result<HubConfig> ParseHubConfig(std::string_view yaml, std::string_view source,
                                  const std::string& folder) {
-  yaml::Reader reader(source, std::filesystem::path(folder.empty() ? "." : folder));
+  // Keeps the text, so alert expression errors land on their exact column.
+  alerts::ConfigReader reader(source, yaml, std::filesystem::path(folder.empty() ? "." : folder));
   Result<Item> root = reader.LoadDocument(yaml, "a hub config");
   if (!root.ok()) return root.status();
   HubConfig config;

@@ -24,6 +24,8 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "hub/alerts/alerts_config.h"
+#include "hub/control/controller_config.h"
 #include "transport/broker_settings.h"
 
 namespace coolflow::hub {
@@ -79,7 +81,13 @@ struct HubConfig {
   std::optional<KafkaIngestSettings> kafka;
   PipelineSettings pipeline;
   HttpSettings http;
-  std::string scenario;  // the simulated room's scenario, for its layout (racks, ACs)
+  // The room the controller drives: its `control:` section (docs/controller.md) or, without
+  // one, the layout of a simulated room's scenario whose ACs are devices of agent `room_box`.
+  // Neither: no cooling control.
+  std::optional<control::ControllerConfig> control;
+  std::string scenario;
+  std::string room_box = "pi-sim";
+  alerts::AlertsConfig alerts;  // docs/alerts.md; the shipped rules by default
 };
 
 // Parses a config from YAML text; `source` names it in errors, `folder` resolves relative

@@ -7,7 +7,12 @@
 #include "fmt/format.h"
 #include "hub/hub.h"
 #include "hub/hub_config.h"
+#include "hub/hub_http.h"
+#include "hub/hub_runtime.h"
 #include "spdlog/spdlog.h"
+#include "web/authenticator.h"
+#include "web/http_server.h"
+#include "web/users.h"
 
 namespace coolflow::hub {
 
@@ -25,27 +30,66 @@ int RunHub(const HubCommand& command) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto hub = Hub::Create(*config, SystemClock::Instance());
-  if (!hub.ok()) {
-    std::cerr << "coolflow hub: " << hub.status().message() << "\n";
-    const StatusCode code = hub.status().code();
+  auto runtime = HubRuntime::Create(*config, SystemClock::Instance());
+  if (!runtime.ok()) {
+    std::cerr << "coolflow hub: " << runtime.status().message() << "\n";
+    const StatusCode code = runtime.status().code();
     return code == StatusCode::kInvalidArgument || code == StatusCode::kNotFound ? 2 : 1;
   }
+  Hub* hub = &(*runtime)->hub();
+  std::unique_ptr<web::HttpServer> server;
+  if (config->http.port >= 0) {
+    web::HttpServer::Options options;
+    options.host = config->http.host;
+    options.port = static_cast<uint16_t>(config->http.port);
+    if (!config->http.users.empty()) {
+      auto users = web::LoadUsers(config->http.users);
+      if (!users.ok()) {
+        std::cerr << "coolflow hub: " << users.status().message() << "\n";
+        return 2;
+      }
+      options.authenticator = std::make_shared<web::Authenticator>(std::move(*users));
+    }
+    server = std::make_unique<web::HttpServer>(options);
+    HubHttpOptions http_options;
+    HubRuntime* rt = runtime->get();
+    http_options.extra_metrics = [rt] { return rt->RenderMetrics(); };
+    Status s = RegisterHubRoutes(*server, *hub, SystemClock::Instance(), http_options);
+    if (s.ok()) s = RegisterRoomRoutes(*server, *rt, SystemClock::Instance());
+    if (!s.ok()) {
+      std::cerr << "coolflow hub: " << s.message() << "\n";
+      return 1;
+    }
+  }
   if (command.check) {
-    std::cout << fmt::format("{}: ok ({} brokers)\n", command.config, (*hub)->brokers().size());
+    std::cout << fmt::format("{}: ok ({} brokers, HTTP {}, cooling control {})\n", command.config,
+                             hub->brokers().size(), server ? "on" : "off",
+                             (*runtime)->has_controller() ? "on" : "off");
     return 0;
   }
-  if (Status s = (*hub)->Start(); !s.ok()) {
+  if (Status s = (*runtime)->Start(); !s.ok()) {
     std::cerr << "coolflow hub: " << s.message() << "\n";
     return 1;
   }
-  std::cout << fmt::format("coolflow hub {}: running ({} brokers)\n", config->hub,
-                           (*hub)->brokers().size())
+  if (server) {
+    if (Status s = server->Start(); !s.ok()) {
+      std::cerr << "coolflow hub: http: " << s.message() << "\n";
+      (*runtime)->Stop();
+      return 1;
+    }
+    std::cout << fmt::format("coolflow hub {}: http://{}:{}/ (InfluxDB /write, /metrics)\n",
+                             config->hub, config->http.host, server->port())
+              << std::flush;
+  }
+  std::cout << fmt::format("coolflow hub {}: running ({} brokers, cooling control {})\n",
+                           config->hub, hub->brokers().size(),
+                           (*runtime)->has_controller() ? "on" : "off")
             << std::flush;
   int signal = 0;
   sigwait(&signals, &signal);
   spdlog::info("signal {}: stopping", signal);
-  (*hub)->Stop();
+  if (server) server->Stop();
+  (*runtime)->Stop();
   return 0;
 }
 

@@ -48,6 +48,8 @@ scenario: scenarios/steady-week.yaml
   EXPECT_EQ(config->pipeline.dead_letters, folder + "/dead.jsonl");
   EXPECT_EQ(config->http.port, 0);
   EXPECT_EQ(config->scenario, folder + "/scenarios/steady-week.yaml");
+  EXPECT_FALSE(config->control.has_value());
+  EXPECT_FALSE(config->alerts.rules.empty()) << "the shipped rules";
 }
 
 TEST(HubConfigTest, DefaultsNeedNoSection) {
@@ -62,7 +64,7 @@ TEST(HubConfigTest, DefaultsNeedNoSection) {
 TEST(HubConfigTest, ErrorsNameTheFileLineAndField) {
   EXPECT_EQ(ErrorOf("hub: hub-1\nstroe: {}\n").message(),
             "hub.yaml:2:1: stroe: unknown key; expected one of: hub, log_level, topic_prefix, "
-            "formats, store, mqtt, kafka, pipeline, http, scenario");
+            "formats, store, mqtt, kafka, pipeline, http, scenario, room_box, control, alerts");
   EXPECT_EQ(ErrorOf("store:\n  fsync: sometimes\n").message(),
             "hub.yaml:2:10: store.fsync: unknown fsync policy; expected one of: batch, interval, "
             "none");
@@ -80,6 +82,13 @@ TEST(HubConfigTest, ErrorsNameTheFileLineAndField) {
             "hub.yaml:1:8: kafka.brokers: required");
   EXPECT_EQ(ErrorOf("store: {retention: {temp: -1d}}\n").code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ErrorOf("scenario: nowhere.yaml\n").code(), StatusCode::kNotFound);
+  // The embedded sections report their own fields with the hub file's positions.
+  EXPECT_EQ(ErrorOf("control:\n  policy: coldest\n").message().substr(0, 31),
+            "hub.yaml:2:11: control.policy: ");
+  EXPECT_EQ(ErrorOf("alerts:\n  rules:\n    - name: x\n      expr: temperature >\n")
+                .message()
+                .substr(0, 14),
+            "hub.yaml:4:26:");
 }
 
 }  // namespace
