@@ -187,15 +187,15 @@ void CheckRollupBody(std::string_view body) {
     FUZZ_CHECK_MSG(s.code() == StatusCode::kCorruption && s.message().starts_with("chunk: "),
                    s.ToString());
     const size_t at = s.message().rfind(", at byte ");
-    FUZZ_CHECK_MSG(at != std::string::npos && std::stoull(s.message().substr(at + 10)) <=
-                                                  framed.size(),
-                   s.ToString());
+    FUZZ_CHECK_MSG(
+        at != std::string::npos && std::stoull(s.message().substr(at + 10)) <= framed.size(),
+        s.ToString());
     return;
   }
   FUZZ_CHECK(!buckets.empty());
   for (size_t i = 0; i < buckets.size(); ++i) {
-    FUZZ_CHECK(buckets[i].count >= 1 && block::BucketStart(buckets[i].start, step) ==
-                                            buckets[i].start);
+    FUZZ_CHECK(buckets[i].count >= 1 &&
+               block::BucketStart(buckets[i].start, step) == buckets[i].start);
     FUZZ_CHECK(i == 0 || buckets[i].start > buckets[i - 1].start);
   }
   for (const bool decimal : {true, false}) {

@@ -4,13 +4,13 @@
 #include "hub/hub_http.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "fmt/format.h"
+#include "gzip_util.h"
 #include "http_call.h"
 #include "support/server_process.h"
 #include "web/authenticator.h"
@@ -21,20 +21,6 @@ namespace coolflow::hub {
 namespace {
 
 constexpr TimeNs kNow = 1'764'000'000LL * kNanosPerSecond;
-
-std::string Gzip(const std::string& text) {
-  z_stream stream{};
-  deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&stream, text.size()) + 32, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  stream.avail_in = static_cast<uInt>(text.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  deflate(&stream, Z_FINISH);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  return out;
-}
 
 class HubHttpTest : public ::testing::Test {
  protected:

@@ -1,26 +1,13 @@
 #include "hub/influx_write.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <string>
 
+#include "gzip_util.h"
+
 namespace coolflow::hub {
 namespace {
-
-std::string Gzip(const std::string& text) {
-  z_stream stream{};
-  deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&stream, text.size()) + 32, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  stream.avail_in = static_cast<uInt>(text.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  deflate(&stream, Z_FINISH);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  return out;
-}
 
 TEST(WriteQueryTest, ReadsInfluxDbsParameters) {
   auto query = ParseWriteQuery(

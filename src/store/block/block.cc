@@ -328,16 +328,15 @@ Result<std::vector<RollupBucket>> Block::ReadRollup(const SeriesEntry& entry,
   const uint64_t pos = ref.offset + kRecordHeaderBytes;
   const TimeNs step = RollupStep(level);
   std::vector<RollupBucket> buckets;
-  if (Status s = DecodeRollupPayload(data.substr(pos, ref.offset + ref.size - pos), step,
-                                     buckets);
+  if (Status s = DecodeRollupPayload(data.substr(pos, ref.offset + ref.size - pos), step, buckets);
       !s.ok()) {
     return Rebase(s, path(), context, pos);
   }
   if (buckets.size() != ref.buckets) {
-    return BlockError(path(),
-                      fmt::format("{}: {} buckets, the index says {}", context, buckets.size(),
-                                  ref.buckets),
-                      pos);
+    return BlockError(
+        path(),
+        fmt::format("{}: {} buckets, the index says {}", context, buckets.size(), ref.buckets),
+        pos);
   }
   uint64_t total = 0;
   for (size_t i = 0; i < buckets.size(); ++i) {

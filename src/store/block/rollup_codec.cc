@@ -232,8 +232,8 @@ Status DecodeDecimalValues(ByteReader& in, ValueEncoding encoding,
       max = Add(mean, columns[2][i]);
       last = Add(mean, columns[3][i]);
     }
-    for (auto [reduced, value] : {std::pair{min, &b.min}, std::pair{max, &b.max},
-                                  std::pair{last, &b.last}}) {
+    for (auto [reduced, value] :
+         {std::pair{min, &b.min}, std::pair{max, &b.max}, std::pair{last, &b.last}}) {
       if (Status s = ToValue(Add(r.offset, Mul(reduced, r.quantum)), r.scale, end, *value);
           !s.ok()) {
         return s;
@@ -255,9 +255,8 @@ Status DecodeGorillaValues(ByteReader& in, std::span<RollupBucket> buckets) {
     uint64_t length = 0;
     if (Status s = in.ReadVarint(length, "rollup gorilla stream length"); !s.ok()) return s;
     if (length > in.remaining()) {
-      return ByteReader::ErrorAt("rollup gorilla stream of " + std::to_string(length) +
-                                     " bytes runs past the rollup",
-                                 at);
+      return ByteReader::ErrorAt(
+          "rollup gorilla stream of " + std::to_string(length) + " bytes runs past the rollup", at);
     }
     ByteReader stream(in.rest().substr(0, length), in.offset());
     if (Status s = codec::DecodeGorilla(stream, column); !s.ok()) return s;
@@ -294,8 +293,8 @@ Result<uint64_t> RollupPayloadSize(std::string_view bytes) {
   if (bytes.size() < kLengthBytes) return ByteReader::ErrorAt("rollup length is cut off", 0);
   const uint64_t size = uint64_t{internal::LoadLe32(bytes.data())} + kLengthBytes + kCrcBytes;
   if (size > bytes.size()) {
-    return ByteReader::ErrorAt(
-        "rollup of " + std::to_string(size) + " bytes runs past its record", 0);
+    return ByteReader::ErrorAt("rollup of " + std::to_string(size) + " bytes runs past its record",
+                               0);
   }
   return size;
 }
@@ -323,9 +322,8 @@ Status DecodeRollupPayload(std::string_view bytes, TimeNs step, std::vector<Roll
   for (size_t i = 0; i < n; ++i) {
     if (__builtin_mul_overflow(column[i], step, &out[i].start) ||
         (i > 0 && out[i].start <= out[i - 1].start)) {
-      return ByteReader::ErrorAt("rollup bucket " + std::to_string(i) +
-                                     " starts outside time or out of order",
-                                 at);
+      return ByteReader::ErrorAt(
+          "rollup bucket " + std::to_string(i) + " starts outside time or out of order", at);
     }
   }
   at = in.offset();
@@ -333,9 +331,9 @@ Status DecodeRollupPayload(std::string_view bytes, TimeNs step, std::vector<Roll
   for (size_t i = 0; i < n; ++i) {
     const auto count = static_cast<uint64_t>(column[i]);
     if (count == 0 || count > kMaxCount) {
-      return ByteReader::ErrorAt("rollup bucket " + std::to_string(i) + " counts " +
-                                     std::to_string(count) + " points",
-                                 at);
+      return ByteReader::ErrorAt(
+          "rollup bucket " + std::to_string(i) + " counts " + std::to_string(count) + " points",
+          at);
     }
     out[i].count = count;
   }

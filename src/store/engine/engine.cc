@@ -76,18 +76,9 @@ void BuildFamilyKey(const KeyParts& parts, std::string& key) {
 }
 
 void BuildKey(const KeyParts& parts, std::string& key) {
-  key.clear();
-  const auto put = [&](std::string_view text) {
-    codec::PutVarint(key, text.size());
-    key.append(text);
-  };
-  put(parts.measurement);
-  codec::PutVarint(key, parts.tags.size());
-  for (const auto& [k, v] : parts.tags) {
-    put(k);
-    put(v);
-  }
-  put(parts.field);
+  BuildFamilyKey(parts, key);
+  codec::PutVarint(key, parts.field.size());
+  key.append(parts.field);
 }
 
 SeriesId SeriesFromParts(const KeyParts& parts) {

@@ -402,8 +402,8 @@ TEST_F(AgentMqttTest, KilledAgentLosesNothingItSpooled) {
   auto metrics_port = coolflow::testing::FreeLoopbackPort();
   ASSERT_TRUE(metrics_port.ok()) << metrics_port.status().ToString();
   const std::filesystem::path config = dir_ / "agent.yaml";
-  ASSERT_TRUE(coolflow::testing::WriteFile(config, ConfigYaml(port, (dir_ / "spool").string(),
-                                                              "100ms", *metrics_port))
+  ASSERT_TRUE(coolflow::testing::WriteFile(
+                  config, ConfigYaml(port, (dir_ / "spool").string(), "100ms", *metrics_port))
                   .ok());
   const std::string program = std::string(COOLFLOW_BINARY_DIR) + "/apps/coolflow";
   auto first = coolflow::testing::ServerProcess::Spawn(

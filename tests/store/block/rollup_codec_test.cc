@@ -24,7 +24,8 @@ bool SameBits(double a, double b) {
   return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b);
 }
 
-void ExpectSameBuckets(const std::vector<RollupBucket>& got, const std::vector<RollupBucket>& want) {
+void ExpectSameBuckets(const std::vector<RollupBucket>& got,
+                       const std::vector<RollupBucket>& want) {
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size(); ++i) {
     SCOPED_TRACE(i);
@@ -238,8 +239,7 @@ TEST(RollupCodecTest, WellFramedNonsenseIsRefusedWithItsReason) {
     huge.push_back(0);
   }
   refused(huge, "outside the range of exact decimals");
-  refused(encoding + std::string("\x00\x00\x01\x00", 4) + std::string("\x03\x00", 2),
-          "cut off");
+  refused(encoding + std::string("\x00\x00\x01\x00", 4) + std::string("\x03\x00", 2), "cut off");
 }
 
 }  // namespace

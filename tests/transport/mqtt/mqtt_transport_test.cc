@@ -421,7 +421,8 @@ TEST(MqttTransportTest, AcknowledgesReceivedMessagesOnlyAfterTheyAreSettled) {
   // The session gets it again after the reconnect.
   ASSERT_TRUE(hub.WaitFor([&] {
     size_t copies = 0;
-    for (const Message& m : hub.received_locked()) copies += m.payload == "reading 1" ? 1u : 0u;
+    for (const Message& m : hub.received_locked())
+      copies += m.payload == "reading 1" ? 1u : 0u;
     return copies >= 2;
   })) << (*broker)->LogTail();
   {
