@@ -56,7 +56,7 @@ Result<std::unique_ptr<store::Store>> OpenStore(const HubConfig& config, const C
 
 Result<std::unique_ptr<Hub>> Hub::Create(const HubConfig& config, const Clock& clock,
                                          BrokerHandlers handlers) {
-  std::unique_ptr<Hub> hub(new Hub(config, clock));
+  std::unique_ptr<Hub> hub(new Hub(config));
   auto store = OpenStore(config, clock);
   if (!store.ok()) return store.status();
   hub->store_ = std::move(*store);

@@ -53,10 +53,9 @@ class Hub {
   std::string RenderMetrics() const;
 
  private:
-  Hub(HubConfig config, const Clock& clock) : config_(std::move(config)), clock_(clock) {}
+  explicit Hub(HubConfig config) : config_(std::move(config)) {}
 
   const HubConfig config_;
-  const Clock& clock_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<DeadLetterLog> dead_letters_;
   std::unique_ptr<Pipeline> pipeline_;
