@@ -4,17 +4,33 @@
 // a few generated ones it was never tuned on. Prints a markdown table per scenario and
 // PASS/FAIL per target; exits 0 unless it cannot run.
 //
-//   energy_bench [--scenarios DIR] [--max-days D] [--only NAME] [--no-generated]
+// Beside the controller, each run feeds the hub's live state and its alert engine with the
+// shipped rules exactly as the hub does (hub_runtime.cc: readings to the live state, then to
+// the controller; the controller's conditions to the engine; Publish and Evaluate after each
+// Tick), and reports per fault the time from onset to the first firing alert that names the
+// faulty rack or AC, whichever rule fired, and every fault alert that names no faulty subject
+// (a false alarm).
+//
+//   energy_bench [--scenarios DIR] [--max-days D] [--only NAME] [--no-generated] [--seed N]...
+//
+// --seed N adds a room drawn at random from N (RandomScenario), repeatable.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <future>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "fmt/format.h"
+#include "hub/alerts/alert_engine.h"
 #include "hub/control/room_loop.h"
+#include "hub/live/live_state.h"
+#include "room/rng.h"
 #include "room/scenario.h"
 
 namespace coolflow::bench {
@@ -27,11 +43,125 @@ constexpr double kSaveVsFixed = 30;       // % cooling energy saved vs fixed:18
 constexpr double kSaveVsHysteresis = 10;  // % vs hysteresis
 constexpr TimeNs kDetectWithin = 90 * kNanosPerSecond;
 
+// A fault alert naming a subject counts as explained by a fault on it until this long after
+// the fault ends (the same grace the controller's detections get in room_loop.cc).
+constexpr TimeNs kExplainedGrace = 30 * kNanosPerMinute;
+// Rules about the room's temperature or a host's memory, not about a broken part: they fire
+// on a hot room whatever its cause, so they are reported apart from the fault alerts.
+constexpr std::string_view kRoomRules[] = {"temperature_high", "memory_low", "ashrae_recommended",
+                                           "ashrae_allowable", "temperature_rising"};
+
 struct Options {
   std::string scenarios = "scenarios";
   std::optional<double> max_days;
   std::string only;
   bool generated = true;
+  std::vector<uint64_t> extra_seeds;  // more generated rooms (--seed N)
+};
+
+// When the alert engine first named a fault's subject.
+struct AlertDetection {
+  std::string fault;  // "sensor_noisy r07"
+  std::string subject;
+  TimeNs onset = 0, end = 0;  // from the scenario start
+  std::optional<TimeNs> delay;
+  std::string rule;  // "series_stale", "external_condition/sensor_noisy"
+};
+
+struct AlertReport {
+  std::vector<AlertDetection> detections;
+  std::map<std::string, uint64_t> false_alarms;  // fault rule -> alerts naming no faulty part
+  std::map<std::string, uint64_t> room_alerts;   // room rule -> alerts fired
+};
+
+struct PolicyRun {
+  LoopSummary loop;
+  AlertReport alerts;
+};
+
+bool IsRoomRule(std::string_view rule) {
+  return std::find(std::begin(kRoomRules), std::end(kRoomRules), rule) != std::end(kRoomRules);
+}
+
+// The hub's live state and alert engine beside the controller of one closed-loop run.
+class AlertWatch {
+ public:
+  static Result<std::unique_ptr<AlertWatch>> Create(const room::Scenario& scenario,
+                                                    TimeNs duration) {
+    std::unique_ptr<AlertWatch> watch(new AlertWatch(scenario));
+    // The shipped rules; notifications go to the Control Room's in-memory feed only.
+    auto engine = hub::alerts::AlertEngine::Create(hub::alerts::AlertsConfig{}, watch->live_);
+    if (!engine.ok()) return engine.status();
+    watch->engine_ = std::move(*engine);
+    for (const room::FaultConfig& f : scenario.faults) {
+      if (f.start >= duration || f.target.empty()) continue;
+      const TimeNs end = f.duration == 0 ? duration : std::min(duration, f.start + f.duration);
+      watch->report_.detections.push_back(
+          {fmt::format("{} {}", room::FaultKindName(f.kind), f.target), f.target, f.start, end,
+           std::nullopt, ""});
+    }
+    return watch;
+  }
+
+  // Wires the watch into a closed-loop run.
+  void Attach(hub::control::LoopOptions& loop) {
+    loop.on_readings = [this](std::span<const reading::Reading> batch, TimeNs now) {
+      live_.Apply(batch, now);
+    };
+    loop.on_condition = [this](const hub::control::Condition& c, bool active) {
+      // As hub_runtime.cc labels them: sensor conditions name a rack, the others an AC.
+      const std::string key = c.kind.starts_with("sensor") ? "rack" : "ac";
+      engine_->SetCondition(c.kind, {{key, c.subject}}, active, c.message, c.since);
+    };
+    loop.on_tick = [this](TimeNs now) {
+      // The hub publishes at every tick; Apply has already published at this time when
+      // readings came (publish_interval has passed), and publishing twice is the same snapshot.
+      if (live_.snapshot()->time() != now) live_.Publish(now);
+      if (last_evaluation_ && now - *last_evaluation_ < engine_->config().evaluation_interval) {
+        return;
+      }
+      last_evaluation_ = now;
+      for (const hub::alerts::Alert& a : engine_->Evaluate(now)) {
+        if (a.state == hub::alerts::AlertState::kFiring) OnFiring(a, now);
+      }
+    };
+  }
+
+  const AlertReport& report() const { return report_; }
+
+ private:
+  explicit AlertWatch(const room::Scenario& scenario)
+      : start_(scenario.start_time), live_(hub::live::LiveOptions{}) {}
+
+  void OnFiring(const hub::alerts::Alert& a, TimeNs now) {
+    if (IsRoomRule(a.rule)) {
+      ++report_.room_alerts[a.rule];
+      return;
+    }
+    const TimeNs t = now - start_;
+    const std::string_view rack = hub::alerts::LabelValue(a.labels, "rack");
+    const std::string_view ac = hub::alerts::LabelValue(a.labels, "ac");
+    const std::string_view condition = hub::alerts::LabelValue(a.labels, "condition");
+    bool explained = false;
+    for (AlertDetection& d : report_.detections) {
+      if ((d.subject != rack && d.subject != ac) || t < d.onset || t > d.end + kExplainedGrace) {
+        continue;
+      }
+      explained = true;
+      if (d.delay) continue;
+      d.delay = t - d.onset;
+      d.rule = condition.empty() ? a.rule : fmt::format("{}/{}", a.rule, condition);
+    }
+    if (!explained) {
+      ++report_.false_alarms[condition.empty() ? a.rule : fmt::format("{}/{}", a.rule, condition)];
+    }
+  }
+
+  const TimeNs start_;
+  hub::live::LiveState live_;
+  std::unique_ptr<hub::alerts::AlertEngine> engine_;
+  std::optional<TimeNs> last_evaluation_;
+  AlertReport report_;
 };
 
 // Rooms, loads and weather unlike the shipped scenarios' reference room.
@@ -141,6 +271,84 @@ std::vector<room::Scenario> GeneratedScenarios() {
   return out;
 }
 
+// A room drawn at random from `seed`: size, racks, units (capacity sized to the heat with a
+// random margin), thermostat band, anti-short-cycle time, climate, load shape, sensor model
+// and one fault of a random kind at a random time. Ranges are those of small server rooms,
+// chosen before looking at any result; nothing here is fitted to the controller.
+room::Scenario RandomScenario(uint64_t seed) {
+  room::Rng rng = room::Rng::For(seed, 0xE7E1);
+  auto uniform = [&](double lo, double hi) { return lo + (hi - lo) * rng.Uniform(); };
+  auto pick = [&](int lo, int hi) {  // inclusive
+    return lo + static_cast<int>(rng.Uniform() * (hi - lo + 1) - 1e-9);
+  };
+  room::Scenario s;
+  s.name = fmt::format("gen-seed-{}", seed);
+  s.seed = seed;
+  s.duration = 3 * kNanosPerDay;
+  const int racks = pick(4, 14);
+  const double volume = racks * uniform(8, 14);
+  s.room = {volume,           volume * uniform(2.5e4, 4.5e4),
+            uniform(80, 220), uniform(0.2, 0.5),
+            uniform(22, 26),  uniform(40, 55)};
+  const int servers = pick(5, 10);
+  const double idle_w = uniform(80, 130);
+  const double max_w = idle_w + uniform(150, 260);
+  double peak_it_w = 0;
+  for (int i = 0; i < racks; ++i) {
+    room::RackConfig r;
+    r.id = fmt::format("g{:02}", i + 1);
+    r.servers = servers;
+    r.idle_w = idle_w;
+    r.max_w = max_w;
+    const bool row_end = i == 0 || i == racks - 1;
+    r.recirculation = row_end ? uniform(0.08, 0.15) : uniform(0.03, 0.07);
+    r.load_offset = uniform(-0.1, 0.1);
+    s.racks.push_back(r);
+    peak_it_w += servers * max_w;
+  }
+  const int units = pick(2, 3);
+  // N+1 sizing: the units but one carry the peak IT heat with a margin.
+  const double capacity = peak_it_w * uniform(1.1, 1.6) / std::max(1, units - 1);
+  for (int a = 0; a < units; ++a) {
+    room::AcConfig ac;
+    ac.id = fmt::format("u{}", a + 1);
+    ac.rated_capacity_w = capacity;
+    ac.airflow_m3_per_s = capacity / 15000;  // about 0.065 m3/s per kW, a typical split unit
+    ac.fan_w = capacity / 70;
+    ac.hysteresis_k = uniform(0.5, 2);
+    ac.min_cycle_s = uniform(120, 360);
+    ac.setpoint_c = pick(22, 25);
+    s.acs.push_back(ac);
+  }
+  s.weather.mean_c = uniform(5, 32);
+  s.weather.amplitude_k = uniform(2, 8);
+  s.weather.humidity_rh = uniform(30, 75);
+  s.load.base = uniform(0.25, 0.6);
+  s.load.daily_amplitude = uniform(0.05, 0.3);
+  s.load.peak_hour = uniform(0, 24);
+  s.load.bursts_per_day = uniform(0, 4);
+  const room::SensorModel models[] = {room::SensorModel::kDht22, room::SensorModel::kDs18b20,
+                                      room::SensorModel::kBme280};
+  s.sensors.model = models[pick(0, 2)];
+  const room::FaultKind faults[] = {room::FaultKind::kSensorStuck, room::FaultKind::kSensorDead,
+                                    room::FaultKind::kSensorNoisy, room::FaultKind::kSensorDrift,
+                                    room::FaultKind::kAcFailure,   room::FaultKind::kAcDegraded};
+  const room::FaultKind kind = faults[pick(0, 5)];
+  const bool on_ac = kind == room::FaultKind::kAcFailure || kind == room::FaultKind::kAcDegraded;
+  room::FaultConfig fault;
+  fault.kind = kind;
+  fault.target = on_ac ? s.acs[static_cast<size_t>(pick(0, units - 1))].id
+                       : s.racks[static_cast<size_t>(pick(0, racks - 1))].id;
+  fault.start = static_cast<TimeNs>(uniform(12, 48) * static_cast<double>(kNanosPerHour));
+  fault.duration = static_cast<TimeNs>(uniform(2, 8) * static_cast<double>(kNanosPerHour));
+  fault.severity = kind == room::FaultKind::kSensorNoisy   ? uniform(2, 4)
+                   : kind == room::FaultKind::kSensorDrift ? uniform(0.3, 1)
+                   : kind == room::FaultKind::kAcDegraded  ? uniform(0.3, 0.6)
+                                                           : 1;
+  s.faults.push_back(fault);
+  return s;
+}
+
 std::string Percent(double saved) {
   return fmt::format("{:+.1f} %", saved);
 }
@@ -155,6 +363,35 @@ std::string Detections(const LoopSummary& s) {
                    : fmt::format("{}: not detected{}", d.fault,
                                  d.unit_off_at_onset ? " (unit staged off at onset)" : "");
   }
+  return out;
+}
+
+std::string Seconds(TimeNs t) {
+  return fmt::format("{:.0f} s", static_cast<double>(t) / kNanosPerSecond);
+}
+
+std::string AlertDetections(const PolicyRun& run) {
+  if (run.alerts.detections.empty()) return "no faults";
+  std::string out;
+  for (const AlertDetection& d : run.alerts.detections) {
+    if (!out.empty()) out += "; ";
+    out += d.delay ? fmt::format("{}: {} ({})", d.fault, Seconds(*d.delay), d.rule)
+                   : fmt::format("{}: no alert", d.fault);
+    for (const auto& c : run.loop.detections) {
+      if (c.fault == d.fault && c.first_effect && d.delay) {
+        out += fmt::format(" [{} after the first dropped command]",
+                           Seconds(d.onset + *d.delay - *c.first_effect));
+      }
+    }
+  }
+  return out;
+}
+
+std::string CountList(const std::map<std::string, uint64_t>& counts) {
+  if (counts.empty()) return "none";
+  std::string out;
+  for (const auto& [name, n] : counts)
+    out += fmt::format("{}{} x{}", out.empty() ? "" : ", ", name, n);
   return out;
 }
 
@@ -173,51 +410,72 @@ bool RunScenario(const room::Scenario& scenario, const Options& options, Tally& 
         scenario.duration,
         static_cast<TimeNs>(*options.max_days * static_cast<double>(kNanosPerDay)));
   }
-  std::vector<LoopSummary> runs;
+  const TimeNs duration = loop.duration ? *loop.duration : scenario.duration;
+  std::vector<PolicyRun> runs;
   const auto start = std::chrono::steady_clock::now();
-  // The policies' runs are independent: one thread each.
-  std::vector<std::future<Result<LoopSummary>>> futures;
+  // The policies' runs are independent: one thread each, each with its own alert engine.
+  std::vector<std::future<Result<PolicyRun>>> futures;
   for (const char* policy : kPolicies) {
-    futures.push_back(std::async(std::launch::async, [&scenario, policy, &loop] {
-      return hub::control::RunClosedLoop(scenario, policy, loop);
+    futures.push_back(std::async(std::launch::async, [&scenario, policy, loop, duration] {
+      auto watch = AlertWatch::Create(scenario, duration);
+      if (!watch.ok()) return Result<PolicyRun>(watch.status());
+      hub::control::LoopOptions with_alerts = loop;
+      (*watch)->Attach(with_alerts);
+      auto summary = hub::control::RunClosedLoop(scenario, policy, with_alerts);
+      if (!summary.ok()) return Result<PolicyRun>(summary.status());
+      return Result<PolicyRun>(PolicyRun{std::move(*summary), (*watch)->report()});
     }));
   }
   for (auto& future : futures) {
-    Result<LoopSummary> summary = future.get();
-    if (!summary.ok()) {
-      fmt::print(stderr, "energy_bench: {}: {}\n", scenario.name, summary.status().message());
+    Result<PolicyRun> run = future.get();
+    if (!run.ok()) {
+      fmt::print(stderr, "energy_bench: {}: {}\n", scenario.name, run.status().message());
       return false;
     }
-    runs.push_back(std::move(*summary));
+    runs.push_back(std::move(*run));
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const LoopSummary& fixed = runs[0];
-  const LoopSummary& rule = runs[1];
-  const LoopSummary& best = runs[2];
+  const LoopSummary& fixed = runs[0].loop;
+  const LoopSummary& rule = runs[1].loop;
+  const LoopSummary& best = runs[2].loop;
   const bool faulty = !scenario.faults.empty();
   fmt::print("\n### {} ({:.0f} h{}, {} racks, {} ACs; {:.1f} s)\n\n", scenario.name, fixed.hours,
              loop.duration && *loop.duration < scenario.duration ? ", shortened" : "",
              scenario.racks.size(), scenario.acs.size(), seconds);
   fmt::print(
       "| policy | cooling kWh | saved vs fixed:18 | saved vs hysteresis | min > 27 C | "
-      "min > 32 C | max inlet C | AC commands (lost) | fault detection |\n");
-  fmt::print("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
-  for (const LoopSummary& s : runs) {
-    fmt::print("| {} | {:.1f} | {} | {} | {:.0f} | {:.0f} | {:.2f} | {} ({}) | {} |\n", s.policy,
-               s.cooling_kwh, Percent(100 * (1 - s.cooling_kwh / fixed.cooling_kwh)),
+      "min > 32 C | max inlet C | AC commands (lost) | controller condition | first alert "
+      "naming the part |\n");
+  fmt::print("|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+  for (const PolicyRun& run : runs) {
+    const LoopSummary& s = run.loop;
+    fmt::print("| {} | {:.1f} | {} | {} | {:.0f} | {:.0f} | {:.2f} | {} ({}) | {} | {} |\n",
+               s.policy, s.cooling_kwh, Percent(100 * (1 - s.cooling_kwh / fixed.cooling_kwh)),
                Percent(100 * (1 - s.cooling_kwh / rule.cooling_kwh)), s.minutes_above_27,
-               s.minutes_above_32, s.max_inlet_c, s.ac_commands, s.ac_commands_lost, Detections(s));
+               s.minutes_above_32, s.max_inlet_c, s.ac_commands, s.ac_commands_lost, Detections(s),
+               AlertDetections(run));
   }
   fmt::print("\n");
+  for (const PolicyRun& run : runs) {
+    fmt::print("- {} alerts: fault alerts naming no faulty part: {}; room alerts: {}\n",
+               run.loop.policy, CountList(run.alerts.false_alarms),
+               CountList(run.alerts.room_alerts));
+  }
   const double vs_fixed = 100 * (1 - best.cooling_kwh / fixed.cooling_kwh);
   const double vs_rule = 100 * (1 - best.cooling_kwh / rule.cooling_kwh);
   tally.Check(vs_fixed >= kSaveVsFixed,
               fmt::format("{}: optimal saves {:.1f} % vs fixed:18 (target >= {:.0f} %)",
                           scenario.name, vs_fixed, kSaveVsFixed));
   tally.Check(vs_rule >= kSaveVsHysteresis,
-              fmt::format("{}: optimal saves {:.1f} % vs hysteresis (target >= {:.0f} %)",
-                          scenario.name, vs_rule, kSaveVsHysteresis));
+              fmt::format("{}: optimal saves {:.1f} % vs hysteresis (target >= {:.0f} %; "
+                          "hysteresis spent {:.0f} min above 27 C, optimal {:.0f})",
+                          scenario.name, vs_rule, kSaveVsHysteresis, rule.minutes_above_27,
+                          best.minutes_above_27));
+  const PolicyRun& best_run = runs[2];
+  tally.Check(best_run.alerts.false_alarms.empty(),
+              fmt::format("{}: optimal: no fault alert naming a healthy part (got: {})",
+                          scenario.name, CountList(best_run.alerts.false_alarms)));
   if (!faulty) {
     tally.Check(best.minutes_above_27 == 0,
                 fmt::format("{}: optimal {:.0f} min above 27 C (fault-free target 0)",
@@ -226,13 +484,16 @@ bool RunScenario(const room::Scenario& scenario, const Options& options, Tally& 
     tally.Check(best.minutes_above_32 == 0,
                 fmt::format("{}: optimal {:.0f} min above 32 C (fault target 0)", scenario.name,
                             best.minutes_above_32));
-    for (const auto& d : best.detections) {
+    for (const AlertDetection& d : best_run.alerts.detections) {
+      // A door or an overload is weather the room alerts cover, not a broken part.
+      bool expected = false;
+      for (const auto& c : best.detections)
+        expected = expected || c.fault == d.fault;
+      if (!expected) continue;
       tally.Check(d.delay && *d.delay <= kDetectWithin,
-                  fmt::format("{}: {} detected {} (target within 90 s)", scenario.name, d.fault,
-                              d.delay               ? fmt::format("after {:.0f} s",
-                                                                  static_cast<double>(*d.delay) / kNanosPerSecond)
-                              : d.unit_off_at_onset ? "never (the unit was staged off at onset)"
-                                                    : "never"));
+                  fmt::format("{}: {} alerted {} (target within 90 s)", scenario.name, d.fault,
+                              d.delay ? fmt::format("after {} by {}", Seconds(*d.delay), d.rule)
+                                      : "never"));
     }
   }
   return true;
@@ -261,6 +522,14 @@ int Run(const Options& options) {
   }
   if (options.generated) {
     for (room::Scenario& s : GeneratedScenarios()) {
+      if (Status v = room::ValidateScenario(s); !v.ok()) {
+        fmt::print(stderr, "energy_bench: generated {}: {}\n", s.name, v.message());
+        return 1;
+      }
+      scenarios.push_back(std::move(s));
+    }
+    for (uint64_t seed : options.extra_seeds) {
+      room::Scenario s = RandomScenario(seed);
       if (Status v = room::ValidateScenario(s); !v.ok()) {
         fmt::print(stderr, "energy_bench: generated {}: {}\n", s.name, v.message());
         return 1;
@@ -306,10 +575,12 @@ int main(int argc, char** argv) {
       options.only = value();
     } else if (arg == "--no-generated") {
       options.generated = false;
+    } else if (arg == "--seed") {
+      options.extra_seeds.push_back(std::stoull(value()));
     } else {
       fmt::print(stderr,
                  "usage: energy_bench [--scenarios DIR] [--max-days D] [--only NAME] "
-                 "[--no-generated]\n");
+                 "[--no-generated] [--seed N]...\n");
       return 2;
     }
   }

@@ -2,7 +2,8 @@
 // durable store write, the sinks), for 10,000 simulated boxes x 16 series, on this machine's
 // cores; docs/benchmarks.md "Hub".
 //
-//   hub_bench [--seconds 10] [--boxes 10000]
+//   hub_bench [--seconds 10] [--boxes 10000] [--connections 1,2,4]
+//             [--only pipeline|line-protocol|json|mqtt]
 //
 // Part 1, in process: line-protocol bodies of 5,000 lines (16 fields a line: one box's 16
 // series) and coolflow JSON messages (one box's 16 readings a message, as the agent sends
@@ -13,17 +14,26 @@
 // clients, first to a bare subscriber that only counts them (Mosquitto's own delivery rate),
 // then to the hub's MQTT ingest, which acknowledges each message once its readings are
 // durable. Then the hub at half that rate: the time from publish to the readings reaching
-// the sinks (the live state), p50 / p99.
+// the sinks (the live state), p50 / p99. Both for each number of hub connections in
+// `--connections` (several share the subscription: BrokerIngest).
+//
+// Allocations: the bench replaces operator new with one that counts, so the in-process rows
+// also give the heap allocations per reading of the whole pipeline (C++ allocations only;
+// the bench's own copy of each input is among them). Under `valgrind --tool=callgrind`,
+// `--only pipeline` with few readings gives repeatable instruction counts.
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <future>
 #include <iostream>
 #include <mutex>
+#include <new>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -35,6 +45,34 @@
 #include "store/engine/engine.h"
 #include "support/mosquitto_server.h"
 #include "transport/mqtt/mqtt_transport.h"
+
+// Heap allocations by operator new since the start (relaxed: only totals are read).
+std::atomic<uint64_t> g_allocations{0};
+
+void* CountedAllocation(std::size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+
+void* operator new(std::size_t size) {
+  return CountedAllocation(size);
+}
+void* operator new[](std::size_t size) {
+  return CountedAllocation(size);
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 namespace coolflow::hub {
 namespace {
@@ -49,6 +87,10 @@ constexpr TimeNs kInterval = 10 * kNanosPerSecond;
 struct Args {
   double seconds = 10;
   int boxes = 10'000;
+  std::vector<int> connections = {1, 2, 4};  // the hub's MQTT connections, one run each
+  // "pipeline" (both in-process runs), "line-protocol" or "json" (one of them), "mqtt";
+  // empty: everything.
+  std::string only;
 };
 
 // A value of series s of box b at tick t: a decimal that moves like a sensor.
@@ -113,15 +155,16 @@ class CountingSink final : public ReadingSink {
   std::atomic<uint64_t> count_{0};
 };
 
-struct Result {
+struct PipelineRun {
   uint64_t readings = 0;
   double seconds = 0;
   uint64_t rounds = 0;
+  uint64_t allocations = 0;  // operator new calls from the first Submit to the last done
 };
 
 // Submits `inputs` to a fresh pipeline over a fresh engine; returns readings/s.
-Result RunPipeline(const std::vector<std::string>& inputs, const std::string& format,
-                   const std::string& source) {
+PipelineRun RunPipeline(const std::vector<std::string>& inputs, const std::string& format,
+                        const std::string& source) {
   const std::string dir = fmt::format("/tmp/coolflow-hub-bench-{}-{}", ::getpid(), source);
   std::filesystem::remove_all(dir);
   auto engine = store::engine::Engine::Open(dir);
@@ -139,6 +182,7 @@ Result RunPipeline(const std::vector<std::string>& inputs, const std::string& fo
   pipeline.Start();
   std::promise<void> all_done;
   std::atomic<size_t> left{inputs.size()};
+  const uint64_t allocations_before = g_allocations.load();
   const auto start = std::chrono::steady_clock::now();
   for (const std::string& input : inputs) {
     const Status s = pipeline.Submit(
@@ -152,7 +196,8 @@ Result RunPipeline(const std::vector<std::string>& inputs, const std::string& fo
   }
   all_done.get_future().wait();
   const double seconds = Seconds(std::chrono::steady_clock::now() - start).count();
-  Result result{sink.count(), seconds, pipeline.stats().rounds};
+  const uint64_t allocations = g_allocations.load() - allocations_before;
+  PipelineRun result{sink.count(), seconds, pipeline.stats().rounds, allocations};
   pipeline.Stop();
   (void)(*engine)->Close();
   std::filesystem::remove_all(dir);
@@ -231,6 +276,44 @@ MqttResult MosquittoAlone(const coolflow::testing::MosquittoServer& broker,
   return {n / seconds, n * kSeries / seconds};
 }
 
+// The engine, timing each store write (decoded readings to durable: the WAL append and its
+// fsync, the memtable): the part of the latency the fsync sets.
+class TimedStore final : public store::Store {
+ public:
+  explicit TimedStore(store::Store& store) : store_(store) {}
+  Result<store::AppendResult> Append(std::span<const reading::Reading> batch) override {
+    const auto start = Clock::now();
+    auto result = store_.Append(batch);
+    std::lock_guard lock(mu_);
+    append_ms_.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    return result;
+  }
+  Result<std::vector<store::SeriesPoints>> Last(const store::Selector& selector) override {
+    return store_.Last(selector);
+  }
+  Result<std::vector<store::SeriesPoints>> Range(const store::Selector& selector, TimeNs from,
+                                                 TimeNs to) override {
+    return store_.Range(selector, from, to);
+  }
+  Result<std::vector<store::GroupBuckets>> Aggregate(const store::AggregateQuery& query) override {
+    return store_.Aggregate(query);
+  }
+  // The `q` quantile (0..1) of the store writes' durations, in ms.
+  double AppendQuantileMs(double q) {
+    std::lock_guard lock(mu_);
+    if (append_ms_.empty()) return 0;
+    std::vector<double> sorted = append_ms_;
+    std::sort(sorted.begin(), sorted.end());
+    return sorted[std::min(sorted.size() - 1,
+                           static_cast<size_t>(q * static_cast<double>(sorted.size())))];
+  }
+
+ private:
+  store::Store& store_;
+  std::mutex mu_;
+  std::vector<double> append_ms_;
+};
+
 // Records when each message's first reading reaches the sinks.
 class ArrivalSink final : public ReadingSink {
  public:
@@ -258,30 +341,41 @@ class ArrivalSink final : public ReadingSink {
 struct HubMqttResult {
   MqttResult throughput;
   double p50_ms = 0, p99_ms = 0, rate = 0;
-  double messages_per_settle = 0;
+  double append_p50_ms = 0, append_p99_ms = 0;  // store writes
+  double messages_per_settle = 0;               // per acknowledged read pass of one connection
+  double messages_per_write = 0;                // per store write (one fsync)
 };
 
 // The hub's MQTT ingest over the engine; with `rate` 0 as fast as it goes, else paced, with
 // latencies.
 HubMqttResult HubOverMqtt(const coolflow::testing::MosquittoServer& broker,
-                          const std::vector<std::string>& messages, int boxes, double rate,
-                          const std::string& name) {
+                          const std::vector<std::string>& messages, int boxes, int connections,
+                          double rate, const std::string& name) {
   const std::string dir = fmt::format("/tmp/coolflow-hub-bench-{}-{}", ::getpid(), name);
   std::filesystem::remove_all(dir);
   auto engine = store::engine::Engine::Open(dir);
   DeadLetterLog dead({});
   PipelineOptions pipeline_options;
   pipeline_options.validation.max_future = 1000 * kNanosPerDay;
-  Pipeline pipeline(pipeline_options, **engine, dead, SystemClock::Instance());
+  TimedStore timed(**engine);
+  Pipeline pipeline(pipeline_options, timed, dead, SystemClock::Instance());
   ArrivalSink sink(messages.size(), boxes);
   pipeline.AddSink(&sink);
   pipeline.Start();
-  transport::MqttOptions options;
-  options.port = broker.port();
-  options.client_id = "bench-hub-" + name;
-  options.clean_session = true;
-  auto made = transport::MakeMqttTransport(options);
-  BrokerIngest ingest({}, std::move(*made), pipeline, dead, {}, SystemClock::Instance());
+  std::vector<std::unique_ptr<transport::Transport>> transports;
+  for (int i = 0; i < connections; ++i) {
+    transport::MqttOptions options;
+    options.port = broker.port();
+    options.client_id = fmt::format("bench-hub-{}-{}", name, i + 1);
+    options.clean_session = true;
+    options.max_inflight = 1'000;
+    auto made = transport::MakeMqttTransport(options);
+    transports.push_back(std::move(*made));
+  }
+  BrokerIngestOptions ingest_options;
+  ingest_options.share_group = "bench-hub-" + name;
+  BrokerIngest ingest(ingest_options, std::move(transports), pipeline, dead, {},
+                      SystemClock::Instance());
   (void)ingest.Start();
   while (!ingest.connected())
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -297,6 +391,7 @@ HubMqttResult HubOverMqtt(const coolflow::testing::MosquittoServer& broker,
   a.join();
   b.join();
   const double settles = static_cast<double>(std::max<uint64_t>(1, ingest.settles()));
+  const double writes = static_cast<double>(std::max<uint64_t>(1, pipeline.stats().rounds));
   ingest.Stop();
   pipeline.Stop();
   (void)(*engine)->Close();
@@ -306,6 +401,9 @@ HubMqttResult HubOverMqtt(const coolflow::testing::MosquittoServer& broker,
   result.throughput = {n / seconds, n * kSeries / seconds};
   result.rate = rate;
   result.messages_per_settle = n / settles;
+  result.messages_per_write = n / writes;
+  result.append_p50_ms = timed.AppendQuantileMs(0.5);
+  result.append_p99_ms = timed.AppendQuantileMs(0.99);
   std::vector<double> latencies;
   for (size_t i = 0; i < messages.size(); ++i)
     latencies.push_back(
@@ -316,6 +414,22 @@ HubMqttResult HubOverMqtt(const coolflow::testing::MosquittoServer& broker,
   return result;
 }
 
+std::vector<int> ParseCounts(const std::string& list) {
+  std::vector<int> counts;
+  std::stringstream in(list);
+  std::string item;
+  while (std::getline(in, item, ','))
+    counts.push_back(std::max(1, std::stoi(item)));
+  return counts;
+}
+
+void PrintPipelineRow(std::string_view input, const PipelineRun& r, std::string_view target) {
+  const double readings = static_cast<double>(std::max<uint64_t>(1, r.readings));
+  std::cout << fmt::format("| {} | {} | {:.2f} | {:.0f} k | {} | {:.2f} | {} |\n", input,
+                           r.readings, r.seconds, static_cast<double>(r.readings) / r.seconds / 1e3,
+                           r.rounds, static_cast<double>(r.allocations) / readings, target);
+}
+
 int Main(int argc, char** argv) {
   Args args;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -324,6 +438,10 @@ int Main(int argc, char** argv) {
       args.seconds = std::stod(argv[i + 1]);
     else if (flag == "--boxes")
       args.boxes = std::stoi(argv[i + 1]);
+    else if (flag == "--connections")
+      args.connections = ParseCounts(argv[i + 1]);
+    else if (flag == "--only")
+      args.only = argv[i + 1];
   }
   const unsigned cores = std::thread::hardware_concurrency();
   std::cout << fmt::format("hub pipeline: {} boxes x {} series, {} cores\n", args.boxes, kSeries,
@@ -331,10 +449,24 @@ int Main(int argc, char** argv) {
   // Sized for about `seconds` at the targets (1 M/s line protocol, 300 k/s JSON).
   const int lp_ticks = std::max(1, static_cast<int>(args.seconds * 1e6 / (args.boxes * kSeries)));
   const int json_ticks = std::max(1, static_cast<int>(args.seconds * 3e5 / (args.boxes * kSeries)));
-  const auto lp = LineProtocolBodies(args, lp_ticks);
   const auto json = JsonMessages(args, json_ticks);
-  const Result lp_result = RunPipeline(lp, "line-protocol", "http");
-  const Result json_result = RunPipeline(json, "json", "mqtt");
+  const bool all = args.only.empty();
+  const bool pipeline = all || args.only == "pipeline";
+  if (pipeline || args.only == "line-protocol" || args.only == "json") {
+    std::cout << "\n| input | readings | seconds | readings/s | store writes | allocations per "
+                 "reading | target |\n|---|---:|---:|---:|---:|---:|---|\n";
+  }
+  if (pipeline || args.only == "line-protocol") {
+    const PipelineRun lp_result =
+        RunPipeline(LineProtocolBodies(args, lp_ticks), "line-protocol", "http");
+    PrintPipelineRow("line protocol, 5,000-line bodies", lp_result, ">= 1 M/s");
+  }
+  if (pipeline || args.only == "json") {
+    const PipelineRun json_result = RunPipeline(json, "json", "mqtt");
+    PrintPipelineRow("coolflow JSON, one message per box", json_result, ">= 300 k/s");
+  }
+  if (!all && args.only != "mqtt") return 0;
+
   coolflow::testing::MosquittoServer::Options broker_options;
   // The hub's session: a window of 1,000 messages, and no queue limit (Mosquitto drops QoS 1
   // messages past max_queued_messages, 1,000 by default: docs/hub.md).
@@ -345,38 +477,31 @@ int Main(int argc, char** argv) {
     return 1;
   }
   const MqttResult alone = MosquittoAlone(**broker, json);
-  const HubMqttResult hub = HubOverMqtt(**broker, json, args.boxes, 0, "fast");
-  const HubMqttResult paced =
-      HubOverMqtt(**broker, json, args.boxes, hub.throughput.messages_per_second / 2, "paced");
-
-  std::cout << "\n| input | readings | seconds | readings/s | store writes | target |\n"
-               "|---|---:|---:|---:|---:|---|\n";
-  std::cout << fmt::format(
-      "| line protocol, 5,000-line bodies | {} | {:.2f} | {:.0f} k | {} | >= 1 M/s |\n",
-      lp_result.readings, lp_result.seconds,
-      static_cast<double>(lp_result.readings) / lp_result.seconds / 1e3, lp_result.rounds);
-  std::cout << fmt::format(
-      "| coolflow JSON, one message per box | {} | {:.2f} | {:.0f} k | {} | >= 300 k/s |\n",
-      json_result.readings, json_result.seconds,
-      static_cast<double>(json_result.readings) / json_result.seconds / 1e3, json_result.rounds);
   std::cout << fmt::format(
       "\nMQTT (QoS 1, Mosquitto on loopback, 2 publishers, {} messages of {} readings):\n\n"
-      "| path | messages/s | readings/s | ratio to Mosquitto | target "
-      "|\n|---|---:|---:|---:|---|\n",
+      "| path | messages/s | readings/s | ratio to Mosquitto | messages per settle / store write | "
+      "publish to live p50 / p99 at half that rate | store write p50 / p99 then | target |\n"
+      "|---|---:|---:|---:|---:|---|---|---|\n",
       json.size(), kSeries);
   std::cout << fmt::format(
-      "| Mosquitto alone (a subscriber that counts) | {:.0f} | {:.0f} k | 1.00 | |\n",
+      "| Mosquitto alone (a subscriber that counts) | {:.0f} | {:.0f} k | 1.00 | | | | |\n",
       alone.messages_per_second, alone.readings_per_second / 1e3);
-  std::cout << fmt::format(
-      "| hub: decode, validate, store durably, live state, then PUBACK | {:.0f} | {:.0f} k | "
-      "{:.2f} | >= 300 k/s |\n",
-      hub.throughput.messages_per_second, hub.throughput.readings_per_second / 1e3,
-      hub.throughput.messages_per_second / alone.messages_per_second);
-  std::cout << fmt::format(
-      "\nThe hub acknowledged {:.0f} messages per durable round at full speed.\n"
-      "Latency at {:.0f} messages/s (half the hub's rate), publish to live state: p50 {:.2f} ms, "
-      "p99 {:.2f} ms (target p99 <= 5 ms)\n",
-      hub.messages_per_settle, paced.rate, paced.p50_ms, paced.p99_ms);
+  for (const int connections : args.connections) {
+    const HubMqttResult hub =
+        HubOverMqtt(**broker, json, args.boxes, connections, 0, fmt::format("fast{}", connections));
+    const HubMqttResult paced =
+        HubOverMqtt(**broker, json, args.boxes, connections, hub.throughput.messages_per_second / 2,
+                    fmt::format("paced{}", connections));
+    std::cout << fmt::format(
+        "| hub, {} connection{}: store durably, live state, then PUBACK | {:.0f} | {:.0f} k | "
+        "{:.2f} | {:.0f} / {:.0f} | {:.2f} / {:.2f} ms at {:.0f} messages/s | {:.2f} / {:.2f} ms "
+        "| >= 300 k/s, p99 <= 5 ms |\n",
+        connections, connections == 1 ? "" : "s", hub.throughput.messages_per_second,
+        hub.throughput.readings_per_second / 1e3,
+        hub.throughput.messages_per_second / alone.messages_per_second, hub.messages_per_settle,
+        hub.messages_per_write, paced.p50_ms, paced.p99_ms, paced.rate, paced.append_p50_ms,
+        paced.append_p99_ms);
+  }
   return 0;
 }
 

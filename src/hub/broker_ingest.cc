@@ -39,17 +39,36 @@ class Round {
   size_t left_;
 };
 
+std::vector<std::unique_ptr<transport::Transport>> One(
+    std::unique_ptr<transport::Transport> transport) {
+  std::vector<std::unique_ptr<transport::Transport>> transports;
+  transports.push_back(std::move(transport));
+  return transports;
+}
+
 }  // namespace
 
 BrokerIngest::BrokerIngest(BrokerIngestOptions options,
                            std::unique_ptr<transport::Transport> transport, Pipeline& pipeline,
                            DeadLetterLog& dead_letters, BrokerHandlers handlers, const Clock& clock)
+    : BrokerIngest(std::move(options), One(std::move(transport)), pipeline, dead_letters,
+                   std::move(handlers), clock) {}
+
+BrokerIngest::BrokerIngest(BrokerIngestOptions options,
+                           std::vector<std::unique_ptr<transport::Transport>> transports,
+                           Pipeline& pipeline, DeadLetterLog& dead_letters, BrokerHandlers handlers,
+                           const Clock& clock)
     : options_(std::move(options)),
-      transport_(std::move(transport)),
       pipeline_(pipeline),
       dead_letters_(dead_letters),
       handlers_(std::move(handlers)),
-      clock_(clock) {}
+      clock_(clock) {
+  for (auto& transport : transports) {
+    auto connection = std::make_unique<Connection>();
+    connection->transport = std::move(transport);
+    connections_.push_back(std::move(connection));
+  }
+}
 
 BrokerIngest::~BrokerIngest() {
   Stop(0);
@@ -61,29 +80,43 @@ std::string BrokerIngest::Topic(std::string_view kind, std::string_view box) con
 }
 
 Status BrokerIngest::Start() {
-  transport::Callbacks callbacks;
-  callbacks.received = [this](const transport::Message& message) { Received(message); };
-  callbacks.settle = [this] { Settle(); };
-  callbacks.delivered = [this](uint64_t, const Status& outcome) {
-    if (outcome.ok()) {
-      ++commands_sent_;
-    } else {
-      ++commands_failed_;
-      spdlog::warn("{}: a command was not delivered: {}", options_.source, outcome.ToString());
-    }
-  };
-  callbacks.connection = [this](const Status& state) {
-    if (state.ok()) {
-      spdlog::info("{}: connected", options_.source);
-    } else {
-      spdlog::warn("{}: {}", options_.source, state.ToString());
-    }
-    if (handlers_.connection) handlers_.connection(state);
-  };
-  if (Status s = transport_->Start(std::move(callbacks)); !s.ok()) return s;
-  std::vector<std::string> topics;
+  for (size_t i = 0; i < connections_.size(); ++i) {
+    Connection& connection = *connections_[i];
+    transport::Callbacks callbacks;
+    callbacks.received = [this, &connection](const transport::Message& message) {
+      Received(connection, message);
+    };
+    callbacks.settle = [this, &connection] { Settle(connection); };
+    callbacks.delivered = [this](uint64_t, const Status& outcome) {
+      if (outcome.ok()) {
+        ++commands_sent_;
+      } else {
+        ++commands_failed_;
+        spdlog::warn("{}: a command was not delivered: {}", options_.source, outcome.ToString());
+      }
+    };
+    const std::string name = connections_.size() == 1
+                                 ? options_.source
+                                 : fmt::format("{} connection {}", options_.source, i + 1);
+    callbacks.connection = [this, name](const Status& state) {
+      if (state.ok()) {
+        spdlog::info("{}: connected", name);
+      } else {
+        spdlog::warn("{}: {}", name, state.ToString());
+      }
+      if (handlers_.connection) handlers_.connection(state);
+    };
+    if (Status s = connection.transport->Start(std::move(callbacks)); !s.ok()) return s;
+    if (Status s = Subscribe(i); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status BrokerIngest::Subscribe(size_t index) {
+  transport::Transport& transport = *connections_[index]->transport;
   const std::string base = options_.prefix + options_.separator;
   const bool mqtt = options_.separator == '/';
+  const bool shared = mqtt && connections_.size() > 1;
   // Kafka has no wildcard topic: a regex subscription (librdkafka: a name starting with ^).
   const auto regex = [&](std::string_view under) {
     std::string escaped;
@@ -93,7 +126,20 @@ Status BrokerIngest::Start() {
     }
     return fmt::format("^{}.*", escaped);
   };
-  if (options_.measurements.empty()) {
+  std::vector<std::string> topics;
+  if (shared) {
+    const std::string share = fmt::format("$share/{}/", options_.share_group);
+    if (options_.measurements.empty()) {
+      topics.push_back(share + base + "+");
+    } else {
+      for (const std::string& m : options_.measurements)
+        topics.push_back(share + base + m);
+    }
+    if (index == 0) {
+      topics.push_back(base + "status/+");
+      topics.push_back(base + "reply/+");
+    }
+  } else if (options_.measurements.empty()) {
     topics.push_back(mqtt ? base + "#" : regex(""));
   } else {
     for (const std::string& m : options_.measurements)
@@ -106,7 +152,7 @@ Status BrokerIngest::Start() {
     }
   }
   for (const std::string& topic : topics) {
-    if (Status s = transport_->Subscribe(topic); !s.ok()) return s;
+    if (Status s = transport.Subscribe(topic); !s.ok()) return s;
   }
   return Status::Ok();
 }
@@ -117,10 +163,23 @@ void BrokerIngest::Stop(int timeout_ms) {
     stopping_ = true;
   }
   stop_cv_.notify_all();
-  transport_->Close(timeout_ms);  // idempotent
+  for (auto& connection : connections_)
+    connection->transport->Close(timeout_ms);  // idempotent
 }
 
-void BrokerIngest::Received(const transport::Message& message) {
+std::vector<uint64_t> BrokerIngest::messages_per_connection() const {
+  std::vector<uint64_t> counts;
+  for (const auto& connection : connections_)
+    counts.push_back(connection->messages.load());
+  return counts;
+}
+
+bool BrokerIngest::connected() const {
+  return std::all_of(connections_.begin(), connections_.end(),
+                     [](const auto& connection) { return connection->transport->connected(); });
+}
+
+void BrokerIngest::Received(Connection& connection, const transport::Message& message) {
   const TimeNs now = clock_.Now();
   const std::string base = options_.prefix + options_.separator;
   std::string_view rest = message.topic;
@@ -155,15 +214,16 @@ void BrokerIngest::Received(const transport::Message& message) {
     return;
   }
   ++messages_;
+  ++connection.messages;
   const auto format = options_.formats.find(std::string(rest));
-  pending_.push_back(Input{options_.source, message.topic,
-                           format == options_.formats.end() ? "auto" : format->second,
-                           message.payload, now});
+  connection.pending.push_back(Input{options_.source, message.topic,
+                                     format == options_.formats.end() ? "auto" : format->second,
+                                     message.payload, now});
 }
 
-void BrokerIngest::Settle() {
-  std::vector<Input> inputs = std::move(pending_);
-  pending_.clear();
+void BrokerIngest::Settle(Connection& connection) {
+  std::vector<Input> inputs = std::move(connection.pending);
+  connection.pending.clear();
   auto retry_delay = options_.retry_min;
   while (!inputs.empty()) {
     Round round(inputs.size());
@@ -212,8 +272,13 @@ void BrokerIngest::Settle() {
 }
 
 Status BrokerIngest::PublishCommand(std::string_view box, std::string_view payload) {
-  return transport_->Publish({Topic("command", box), std::string(box), std::string(payload)},
-                             next_token_++);
+  const transport::Message command{Topic("command", box), std::string(box), std::string(payload)};
+  Status last;
+  for (auto& connection : connections_) {
+    last = connection->transport->Publish(command, next_token_++);
+    if (last.ok() || last.code() != StatusCode::kUnavailable) return last;
+  }
+  return last;  // every connection is down
 }
 
 std::string BrokerIngest::RenderMetrics(bool headers) const {
@@ -245,7 +310,17 @@ std::string BrokerIngest::RenderMetrics(bool headers) const {
         "# TYPE coolflow_hub_broker_connected gauge\n";
   }
   out += fmt::format("coolflow_hub_broker_connected{{source=\"{}\"}} {}\n", options_.source,
-                     transport_->connected() ? 1 : 0);
+                     connected() ? 1 : 0);
+  if (headers) {
+    out +=
+        "# HELP coolflow_hub_broker_connections_up Broker connections up (of the configured "
+        "ones).\n"
+        "# TYPE coolflow_hub_broker_connections_up gauge\n";
+  }
+  const auto up = std::count_if(connections_.begin(), connections_.end(),
+                                [](const auto& c) { return c->transport->connected(); });
+  out +=
+      fmt::format("coolflow_hub_broker_connections_up{{source=\"{}\"}} {}\n", options_.source, up);
   return out;
 }
 

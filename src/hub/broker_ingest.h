@@ -18,8 +18,23 @@
 // stored are written whole to the dead-letter log ("not stored: ..."), since the broker will
 // hear they were taken.
 //
+// Several connections (MQTT): while one connection's settle waits for its round to be
+// durable (an fsync), that connection reads nothing. With more than one transport, each is
+// a connection of its own (its own client id and persistent session) and the readings
+// topics are subscribed on every one as the shared subscription
+// `$share/<share_group>/<filter>` (Mosquitto 2, MQTT 5; Mosquitto also allows it to MQTT
+// 3.1.1 clients): the broker hands each message to one of them, so one connection reads
+// while another's round is made durable, and the pipeline stores the rounds of all of them
+// with one store write when they are ready together. Each connection still acknowledges only
+// what its own settle made durable. A shared subscription gets no retained messages and
+// would split the status and replies among the connections, so those topics are subscribed
+// on the first connection only, and the readings filter without measurements is
+// `<prefix>/+` (a readings topic has one level below the prefix; `#` would take the status
+// and replies too). The first connection that is up publishes the commands. Kafka: every
+// transport subscribes the same topics; the consumer group divides the partitions.
+//
 // Thread safety: Start and Stop from one thread; PublishCommand and RenderMetrics from any
-// thread. The handlers run on the transport's thread.
+// thread. The handlers run on the transports' threads, possibly on several at once.
 #pragma once
 
 #include <atomic>
@@ -52,12 +67,17 @@ struct BrokerIngestOptions {
   std::map<std::string, std::string> formats;  // measurement -> format name; default "auto"
   std::chrono::milliseconds retry_min{100};
   std::chrono::milliseconds retry_max{5'000};
+  // The MQTT shared-subscription group of the readings topics when there are several
+  // transports (see above).
+  std::string share_group = "coolflow-hub";
 };
 
 struct BrokerHandlers {
   // An agent's status message ("online", "offline"; anything else is counted and ignored).
   std::function<void(std::string_view box, bool online, TimeNs time)> status;
   // An agent's reply to a command (docs/agent.md "Commands and replies"), as received.
+  // With several MQTT connections, `status` and `reply` still run on one thread (the first
+  // connection's); `connection` runs for each connection, on its thread.
   std::function<void(std::string_view box, std::string_view payload, TimeNs time)> reply;
   // The broker connection came up (Ok) or went down.
   std::function<void(const Status& state)> connection;
@@ -68,40 +88,55 @@ class BrokerIngest {
   BrokerIngest(BrokerIngestOptions options, std::unique_ptr<transport::Transport> transport,
                Pipeline& pipeline, DeadLetterLog& dead_letters, BrokerHandlers handlers,
                const Clock& clock);
+  // Several connections to one broker (see above); at least one.
+  BrokerIngest(BrokerIngestOptions options,
+               std::vector<std::unique_ptr<transport::Transport>> transports, Pipeline& pipeline,
+               DeadLetterLog& dead_letters, BrokerHandlers handlers, const Clock& clock);
   ~BrokerIngest();  // Stop()
   BrokerIngest(const BrokerIngest&) = delete;
   BrokerIngest& operator=(const BrokerIngest&) = delete;
 
-  // Starts the transport and subscribes; errors only for what can never work.
+  // Starts the transports and subscribes; errors only for what can never work.
   Status Start();
-  // Closes the transport (waiting up to `timeout_ms` for commands in flight).
+  // Closes the transports (waiting up to `timeout_ms` for commands in flight).
   void Stop(int timeout_ms = 2'000);
 
   // Publishes `payload` on <prefix>/command/<box>. Unavailable while the broker is away:
   // commands are not queued (the controller sends the full state again soon).
   Status PublishCommand(std::string_view box, std::string_view payload);
 
-  bool connected() const { return transport_->connected(); }
-  // Rounds acknowledged so far (each covers the messages of one read pass).
+  // Whether every connection is up (one that is down holds back its share of a shared
+  // subscription: the broker queues it for that session).
+  bool connected() const;
+  size_t connections() const { return connections_.size(); }
+  // Readings messages taken so far by each connection, in order.
+  std::vector<uint64_t> messages_per_connection() const;
+  // Rounds acknowledged so far, over all connections (each covers the messages of one read
+  // pass of one connection).
   uint64_t settles() const { return settles_.load(); }
   // Prometheus text: messages by kind, settle rounds and retries, commands. `headers` false
   // leaves out the HELP and TYPE lines (a second broker's series of the same families).
   std::string RenderMetrics(bool headers = true) const;
 
  private:
-  void Received(const transport::Message& message);
-  void Settle();
+  // One broker connection and what its thread took since its last settle.
+  struct Connection {
+    std::unique_ptr<transport::Transport> transport;
+    std::vector<Input> pending;         // its transport's thread only
+    std::atomic<uint64_t> messages{0};  // readings messages it took
+  };
+
+  Status Subscribe(size_t index);
+  void Received(Connection& connection, const transport::Message& message);
+  void Settle(Connection& connection);
   std::string Topic(std::string_view kind, std::string_view box) const;
 
   const BrokerIngestOptions options_;
-  std::unique_ptr<transport::Transport> transport_;
+  std::vector<std::unique_ptr<Connection>> connections_;  // fixed after construction
   Pipeline& pipeline_;
   DeadLetterLog& dead_letters_;
   const BrokerHandlers handlers_;
   const Clock& clock_;
-
-  // The transport's thread only: what arrived since the last settle.
-  std::vector<Input> pending_;
 
   // Stop wakes a settle that waits to retry.
   std::mutex stop_mu_;

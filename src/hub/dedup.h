@@ -26,6 +26,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "reading/reading.h"
+
 namespace coolflow::hub {
 
 struct DedupStats {
@@ -60,13 +62,40 @@ class SequenceDedup {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+  // The box `box_id` names, or nullptr when it has none yet; remembers the last one found,
+  // since consecutive readings mostly come from one box (one agent's message).
+  Box* Find(std::string_view box_id);
   bool Test(const Box& box, uint64_t seq) const;
   void Set(Box& box, uint64_t seq);
   void Clear(Box& box, uint64_t seq);
 
   uint32_t window_;
   std::unordered_map<std::string, Box, Hash, std::equal_to<>> boxes_;
+  // The last box Find returned: its key and value live in boxes_, whose nodes never move.
+  const std::string* last_id_ = nullptr;
+  Box* last_box_ = nullptr;
   DedupStats stats_;
+};
+
+// The (box, seq) pairs of the readings gathered for one store write, to find a reading that
+// repeats one gathered before it (two copies of a message in one round): an open-addressing
+// table of indices into the round's readings, kept from round to round, so a reading costs a
+// hash and no allocation.
+//
+// Thread safety: none; the pipeline's committing thread owns it.
+class RoundSequences {
+ public:
+  // Starts a round of at most `readings` readings.
+  void Reset(size_t readings);
+  // Whether `reading` (seq != 0) repeats the (box, seq) of one of `gathered`; if not, notes
+  // that it will be gathered[index] (the caller appends it next). Readings never move
+  // within `gathered` during a round.
+  bool Repeats(const std::vector<reading::Reading>& gathered, const reading::Reading& reading,
+               uint32_t index);
+
+ private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  std::vector<uint32_t> slots_;  // indices into the round's readings; a power of two
 };
 
 }  // namespace coolflow::hub

@@ -73,23 +73,31 @@ Result<std::unique_ptr<Hub>> Hub::Create(const HubConfig& config, const Clock& c
   hub->pipeline_ = std::make_unique<Pipeline>(pipeline, *hub->store_, *hub->dead_letters_, clock);
 
   if (config.mqtt) {
-    auto options = transport::MqttOptionsFrom(*config.mqtt, "coolflow-hub-" + config.hub);
-    if (!options.ok()) return InSection(config, "mqtt", options.status());
-    // A persistent session: the broker keeps QoS 1 messages for the hub while it is away.
-    options->clean_session = false;
-    options->max_inflight = kMqttInflight;
-    if (Status s = transport::ValidateMqttOptions(*options); !s.ok()) {
-      return InSection(config, "mqtt", s);
+    // One persistent session per connection: the first keeps the hub's client id (and so the
+    // session an earlier hub left), the others add "-2", "-3"...
+    std::vector<std::unique_ptr<transport::Transport>> transports;
+    for (int i = 0; i < config.mqtt_connections; ++i) {
+      auto options = transport::MqttOptionsFrom(*config.mqtt, "coolflow-hub-" + config.hub);
+      if (!options.ok()) return InSection(config, "mqtt", options.status());
+      if (i > 0) options->client_id += fmt::format("-{}", i + 1);
+      // A persistent session: the broker keeps QoS 1 messages for the hub while it is away.
+      options->clean_session = false;
+      options->max_inflight = kMqttInflight;
+      if (Status s = transport::ValidateMqttOptions(*options); !s.ok()) {
+        return InSection(config, "mqtt", s);
+      }
+      auto made = transport::MakeMqttTransport(*options);
+      if (!made.ok()) return InSection(config, "mqtt", made.status());
+      transports.push_back(std::move(*made));
     }
-    auto made = transport::MakeMqttTransport(*options);
-    if (!made.ok()) return InSection(config, "mqtt", made.status());
     BrokerIngestOptions ingest;
     ingest.source = "mqtt";
     ingest.prefix = config.topic_prefix;
     ingest.separator = '/';
     ingest.formats = config.formats;
+    ingest.share_group = "coolflow-hub-" + config.hub;
     hub->brokers_.push_back(std::make_unique<BrokerIngest>(
-        ingest, std::move(*made), *hub->pipeline_, *hub->dead_letters_, handlers, clock));
+        ingest, std::move(transports), *hub->pipeline_, *hub->dead_letters_, handlers, clock));
   }
   if (config.kafka) {
     transport::KafkaOptions options = transport::KafkaOptionsFrom(config.kafka->kafka);

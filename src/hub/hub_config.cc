@@ -100,6 +100,31 @@ const Table<KafkaIngestSettings>& KafkaIngestTable() {
   return table;
 }
 
+constexpr int kMaxMqttConnections = 16;
+
+// The hub's `mqtt` section: the broker settings every client reads, and the hub's own keys.
+struct MqttIngestSettings {
+  transport::MqttSettings mqtt;
+  int connections = 0;
+};
+
+const Table<MqttIngestSettings>& MqttIngestTable() {
+  static const Table<MqttIngestSettings> table = [] {
+    Table<MqttIngestSettings> t = {
+        {"connections", [](yaml::Reader& r, const Item& item, MqttIngestSettings& out) {
+           if (Status s = r.Read(item, out.connections); !s.ok()) return s;
+           if (out.connections < 1 || out.connections > kMaxMqttConnections) {
+             return r.Error(
+                 item, fmt::format("{} is outside 1..{}", out.connections, kMaxMqttConnections));
+           }
+           return Status::Ok();
+         }}};
+    yaml::AppendNested(t, transport::MqttSettingsTable(), &MqttIngestSettings::mqtt);
+    return t;
+  }();
+  return table;
+}
+
 const Table<PipelineSettings>& PipelineTable() {
   static const Table<PipelineSettings> table = {
       MegabytesMember("max_queue_mb", &PipelineSettings::max_queue_mb, kMaxQueueMb),
@@ -137,6 +162,11 @@ const Table<HttpSettings>& HttpTable() {
        }},
       {"users", [](yaml::Reader& r, const Item& item,
                    HttpSettings& out) { return r.ReadPath(item, out.users, /*must_exist=*/true); }},
+      {"audit_log",
+       [](yaml::Reader& r, const Item& item, HttpSettings& out) {
+         return r.ReadPath(item, out.audit_log, /*must_exist=*/false);
+       }},
+      Member("allowed_origins", &HttpSettings::allowed_origins),
   };
   return table;
 }
@@ -166,8 +196,12 @@ const Table<HubConfig>& HubTable() {
       yaml::Section("store", &StoreTable, &HubConfig::store),
       {"mqtt",
        [](yaml::Reader& r, const Item& item, HubConfig& out) {
-         out.mqtt.emplace();
-         return r.ParseMapping(item, transport::MqttSettingsTable(), *out.mqtt);
+         MqttIngestSettings settings;
+         settings.connections = out.mqtt_connections;
+         if (Status s = r.ParseMapping(item, MqttIngestTable(), settings); !s.ok()) return s;
+         out.mqtt = std::move(settings.mqtt);
+         out.mqtt_connections = settings.connections;
+         return Status::Ok();
        }},
       {"kafka",
        [](yaml::Reader& r, const Item& item, HubConfig& out) {

@@ -68,6 +68,10 @@ struct HttpSettings {
   std::string host = "127.0.0.1";
   int port = 8086;    // InfluxDB's, so its clients find /write; 0: any free port; -1: none
   std::string users;  // users.yaml (web/users.h); empty: only what needs no login
+  // Who changed what (web/audit_log.h): a file of JSON lines; empty: kept in memory only.
+  std::string audit_log;
+  // Origins besides the hub's own that may make changes (a reverse proxy's public address).
+  std::vector<std::string> allowed_origins;
 };
 
 struct HubConfig {
@@ -78,6 +82,9 @@ struct HubConfig {
   std::map<std::string, std::string> formats;  // readings topic -> format name
   StoreSettings store;
   std::optional<transport::MqttSettings> mqtt;
+  // `mqtt.connections`: MQTT connections sharing the readings topics (a shared
+  // subscription, docs/hub.md), so one reads while another's round is made durable.
+  int mqtt_connections = 2;
   std::optional<KafkaIngestSettings> kafka;
   PipelineSettings pipeline;
   HttpSettings http;

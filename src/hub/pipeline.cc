@@ -1,7 +1,6 @@
 #include "hub/pipeline.h"
 
 #include <algorithm>
-#include <unordered_set>
 #include <utility>
 
 #include "fmt/format.h"
@@ -21,17 +20,6 @@ std::string_view RecordAt(std::string_view payload, size_t offset) {
   return payload.substr(start,
                         end == std::string_view::npos ? std::string_view::npos : end - start);
 }
-
-struct BoxSeq {
-  std::string_view box;
-  uint64_t seq;
-  bool operator==(const BoxSeq&) const = default;
-};
-struct BoxSeqHash {
-  size_t operator()(const BoxSeq& k) const {
-    return std::hash<std::string_view>{}(k.box) ^ (k.seq * 0x9E3779B97F4A7C15ull);
-  }
-};
 
 }  // namespace
 
@@ -191,16 +179,18 @@ PipelineStats Pipeline::stats() const {
 void Pipeline::Process(std::vector<std::shared_ptr<Slot>>& round) {
   const TimeNs now = clock_.Now();
   std::vector<InputReport> reports(round.size());
-  // The round's readings, and for each the input it came from.
-  std::vector<reading::Reading> readings;
-  std::vector<uint32_t> origin;
-  uint64_t records = 0;
-  uint64_t refused_records = 0;
+  // The round's readings that are not copies, moved once out of the decoded inputs, in
+  // submission order: those of input i are batch[first[i], first[i + 1]).
+  std::vector<reading::Reading> batch;
+  std::vector<uint32_t> first(round.size() + 1, 0);
   size_t total = 0;
   for (const auto& slot : round)
     total += slot->decoded.readings.size();
-  readings.reserve(total);
-  origin.reserve(total);
+  batch.reserve(total);  // no reallocation: round_sequences_ refers to readings by index
+  round_sequences_.Reset(total);
+  uint64_t records = 0;
+  uint64_t refused_records = 0;
+  uint64_t duplicates = 0;
   for (size_t i = 0; i < round.size(); ++i) {
     Slot& slot = *round[i];
     const Input& input = slot.input;
@@ -215,39 +205,20 @@ void Pipeline::Process(std::vector<std::shared_ptr<Slot>>& round) {
       dead_letters_.Add({now, input.source, input.where, error.item, reason,
                          RecordAt(input.payload, error.offset)});
     }
+    first[i] = static_cast<uint32_t>(batch.size());
+    // De-duplicate: against what was stored before, and within the round.
     for (reading::Reading& r : slot.decoded.readings) {
-      readings.push_back(std::move(r));
-      origin.push_back(static_cast<uint32_t>(i));
+      if (r.seq != 0 && (dedup_.IsDuplicate(r.box, r.seq) ||
+                         round_sequences_.Repeats(batch, r, static_cast<uint32_t>(batch.size())))) {
+        ++report.duplicates;
+        ++duplicates;
+        continue;
+      }
+      batch.push_back(std::move(r));
     }
     slot.decoded = {};
   }
-
-  // De-duplicate: against what was stored before, and within the round (decided before any
-  // reading moves: `seen` points into their box ids).
-  std::vector<bool> keep(readings.size(), true);
-  uint64_t duplicates = 0;
-  {
-    std::unordered_set<BoxSeq, BoxSeqHash> seen;
-    for (size_t r = 0; r < readings.size(); ++r) {
-      const reading::Reading& reading = readings[r];
-      if (reading.seq == 0) continue;
-      if (dedup_.IsDuplicate(reading.box, reading.seq) ||
-          !seen.insert(BoxSeq{reading.box, reading.seq}).second) {
-        keep[r] = false;
-        ++reports[origin[r]].duplicates;
-        ++duplicates;
-      }
-    }
-  }
-  std::vector<reading::Reading> batch;
-  std::vector<uint32_t> batch_origin;
-  batch.reserve(readings.size());
-  batch_origin.reserve(readings.size());
-  for (size_t r = 0; r < readings.size(); ++r) {
-    if (!keep[r]) continue;
-    batch_origin.push_back(origin[r]);
-    batch.push_back(std::move(readings[r]));
-  }
+  first[round.size()] = static_cast<uint32_t>(batch.size());
 
   Result<store::AppendResult> appended =
       batch.empty() ? Result<store::AppendResult>(store::AppendResult{}) : store_.Append(batch);
@@ -264,11 +235,17 @@ void Pipeline::Process(std::vector<std::shared_ptr<Slot>>& round) {
     return;
   }
 
-  std::vector<bool> refused(batch.size(), false);
+  // The input batch[index] came from.
+  const auto input_of = [&](size_t index) {
+    return static_cast<size_t>(std::upper_bound(first.begin(), first.end(), index) -
+                               first.begin()) -
+           1;
+  };
+  std::vector<bool> refused(appended->refused.empty() ? 0 : batch.size(), false);
   for (const store::AppendResult::Refused& r : appended->refused) {
-    if (r.index >= batch.size()) continue;
+    if (r.index >= batch.size() || refused[r.index]) continue;
     refused[r.index] = true;
-    const uint32_t i = batch_origin[r.index];
+    const size_t i = input_of(r.index);
     const reading::Reading& reading = batch[r.index];
     const std::string reason =
         fmt::format("{} {} of box {}: {}", reading.measurement, reading.metric, reading.box, r.why);
@@ -279,34 +256,38 @@ void Pipeline::Process(std::vector<std::shared_ptr<Slot>>& round) {
                        reading::SeriesKey(reading)});
   }
   // Only what the store kept enters the window and the sinks.
-  std::vector<reading::Reading> stored;
-  if (!appended->refused.empty()) {
-    stored.reserve(batch.size());
-    for (size_t r = 0; r < batch.size(); ++r) {
-      if (!refused[r]) stored.push_back(std::move(batch[r]));
+  uint64_t refused_readings = 0;
+  if (!refused.empty()) {
+    size_t kept = 0;
+    for (size_t i = 0; i < round.size(); ++i) {
+      const size_t begin = first[i];
+      first[i] = static_cast<uint32_t>(kept);
+      for (size_t r = begin; r < first[i + 1]; ++r) {
+        if (refused[r]) {
+          ++refused_readings;
+        } else {
+          if (kept != r) batch[kept] = std::move(batch[r]);
+          ++kept;
+        }
+      }
     }
-    std::vector<uint32_t> kept_origin;
-    for (size_t r = 0; r < batch_origin.size(); ++r) {
-      if (!refused[r]) kept_origin.push_back(batch_origin[r]);
-    }
-    batch_origin.swap(kept_origin);
-  } else {
-    stored.swap(batch);
+    first[round.size()] = static_cast<uint32_t>(kept);
+    batch.erase(batch.begin() + static_cast<std::ptrdiff_t>(kept), batch.end());
   }
-  for (size_t r = 0; r < stored.size(); ++r) {
-    dedup_.Commit(stored[r].box, stored[r].seq);
-    ++reports[batch_origin[r]].stored;
-  }
+  for (size_t i = 0; i < round.size(); ++i)
+    reports[i].stored = first[i + 1] - first[i];
+  for (const reading::Reading& r : batch)
+    dedup_.Commit(r.box, r.seq);
   for (ReadingSink* sink : sinks_)
-    sink->Accept(stored, now);
+    sink->Accept(batch, now);
   {
     MutexLock lock(mu_);
     stats_.inputs += round.size();
     ++stats_.rounds;
     stats_.records += records;
-    stats_.stored += stored.size();
+    stats_.stored += batch.size();
     stats_.refused_records += refused_records;
-    stats_.refused_readings += appended->refused.size();
+    stats_.refused_readings += refused_readings;
     stats_.duplicates += duplicates;
     stats_.dedup = dedup_.stats();
   }

@@ -164,6 +164,7 @@ class Pipeline {
 
   // The committing thread only.
   SequenceDedup dedup_;
+  RoundSequences round_sequences_;
 };
 
 }  // namespace coolflow::hub

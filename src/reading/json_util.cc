@@ -7,7 +7,18 @@
 
 namespace coolflow::reading::json {
 
-LineReader::LineReader(std::string_view input) : padded_(input) {}
+LineReader::Buffers& LineReader::ThreadBuffers() {
+  thread_local Buffers buffers;
+  return buffers;
+}
+
+LineReader::LineReader(std::string_view input)
+    : buffers_(ThreadBuffers()), input_size_(input.size()) {
+  // assign + append reuse the capacity of the previous input; the padding is zeroed, as
+  // simdjson::padded_string does.
+  buffers_.padded.assign(input);
+  buffers_.padded.append(simdjson::SIMDJSON_PADDING, '\0');
+}
 
 RecordError LinePosition::At(const char* where, std::string item, std::string message) const {
   size_t column0 = 0;

@@ -22,7 +22,7 @@ class LineReader {
   void ForEach(Fn&& fn) {
     size_t pos = 0;
     size_t line_no = 0;
-    const std::string_view all(padded_.data(), padded_.size());
+    const std::string_view all(buffers_.padded.data(), input_size_);
     while (pos < all.size()) {
       size_t end = all.find('\n', pos);
       if (end == std::string_view::npos) end = all.size();
@@ -32,9 +32,7 @@ class LineReader {
       if (line.find_first_not_of(" \t") != std::string_view::npos) {
         simdjson::ondemand::document doc;
         const simdjson::error_code error =
-            parser_
-                .iterate(line.data(), line.size(),
-                         padded_.size() + simdjson::SIMDJSON_PADDING - pos)
+            buffers_.parser.iterate(line.data(), line.size(), buffers_.padded.size() - pos)
                 .get(doc);
         fn(doc, error, line, line_no, pos);
       }
@@ -43,8 +41,18 @@ class LineReader {
   }
 
  private:
-  simdjson::padded_string padded_;
-  simdjson::ondemand::parser parser_;
+  // The padded copy of the input and the parser, kept per thread and reused by the next
+  // LineReader on it, so that a message costs no allocation for them (they keep the capacity
+  // of the largest input the thread decoded). So a thread has one LineReader at a time (the
+  // decoders never nest).
+  struct Buffers {
+    std::string padded;  // the input, then SIMDJSON_PADDING zero bytes
+    simdjson::ondemand::parser parser;
+  };
+  static Buffers& ThreadBuffers();
+
+  Buffers& buffers_;
+  size_t input_size_;
 };
 
 // Position helper for one line: turns pointers into the line into RecordErrors.

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <limits>
+#include <unordered_map>
 #include <utility>
 
 namespace coolflow::reading {
@@ -95,10 +96,16 @@ std::optional<Unit> UnitFromSymbol(std::string_view symbol) {
 }
 
 const MetricInfo* FindMetric(std::string_view metric) {
-  for (const MetricInfo& info : kMetrics) {
-    if (info.name == metric) return &info;
-  }
-  return nullptr;
+  // Asked several times for every reading decoded (unit, number type, range), mostly for
+  // metrics that are not in the catalog: a hash lookup instead of a scan of every name.
+  static const std::unordered_map<std::string_view, const MetricInfo*> by_name = [] {
+    std::unordered_map<std::string_view, const MetricInfo*> map;
+    for (const MetricInfo& info : kMetrics)
+      map.emplace(info.name, &info);
+    return map;
+  }();
+  const auto it = by_name.find(metric);
+  return it == by_name.end() ? nullptr : it->second;
 }
 
 }  // namespace coolflow::reading

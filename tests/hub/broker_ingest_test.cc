@@ -1,11 +1,14 @@
 // The hub's broker ingest against a real Mosquitto (and librdkafka's mock Kafka cluster, since
 // Debian packages no Kafka server), over the real embedded engine: readings reach the store,
 // agents' status reaches the handler, a failing store is retried until it takes the messages
-// (the broker keeps them meanwhile), and commands go out on the command topic.
+// (the broker keeps them meanwhile), commands go out on the command topic, and several
+// connections sharing one subscription store every message once and lose none when one of
+// them drops.
 #include "hub/broker_ingest.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
@@ -205,6 +208,127 @@ TEST_F(BrokerIngestTest, AFailingStoreIsRetriedAndTheBrokerKeepsTheMessagesMeanw
   EXPECT_EQ(metrics.find("coolflow_hub_broker_store_retries_total{source=\"mqtt\"} 0"),
             std::string::npos)
       << metrics;
+  box->Close(1'000);
+}
+
+// The hub's connections for one ingest: persistent sessions, client ids "<id>", "<id>-2"...
+std::vector<std::unique_ptr<transport::Transport>> HubConnections(const MosquittoServer& broker,
+                                                                  const std::string& id,
+                                                                  int count) {
+  std::vector<std::unique_ptr<transport::Transport>> transports;
+  for (int i = 0; i < count; ++i) {
+    transport::MqttOptions options = Client(broker, i == 0 ? id : fmt::format("{}-{}", id, i + 1));
+    options.clean_session = false;
+    auto made = transport::MakeMqttTransport(options);
+    EXPECT_TRUE(made.ok()) << made.status().ToString();
+    if (made.ok()) transports.push_back(std::move(*made));
+  }
+  return transports;
+}
+
+// Publishes readings of box `box` numbered first..last at QoS 1, waiting while the window is
+// full; true once the broker acknowledged every one.
+bool PublishAll(transport::Transport& agent, TransportRecorder& recorder, const std::string& box,
+                uint64_t first, uint64_t last) {
+  for (uint64_t seq = first; seq <= last; ++seq) {
+    const transport::Message message{"coolflow/temp", "", JsonReading(box, seq, 21.0)};
+    if (!Eventually([&] { return agent.Publish(message, seq).ok(); })) return false;
+  }
+  return recorder.WaitFor([&] {
+    for (uint64_t seq = first; seq <= last; ++seq) {
+      if (!recorder.delivered_locked(seq)) return false;
+    }
+    return true;
+  });
+}
+
+// Waits until every connection of `ingest` took a message: their shared subscriptions are in
+// place (a message published before would reach none of them and be dropped).
+bool EveryConnectionTakesMessages(BrokerIngest& ingest, transport::Transport& agent,
+                                  const std::string& probe_box) {
+  uint64_t seq = 0;
+  return Eventually([&] {
+    ++seq;
+    (void)agent.Publish({"coolflow/temp", "", JsonReading(probe_box, seq, 20.0)}, 1'000'000 + seq);
+    const std::vector<uint64_t> counts = ingest.messages_per_connection();
+    return std::all_of(counts.begin(), counts.end(), [](uint64_t n) { return n > 0; });
+  });
+}
+
+TEST_F(BrokerIngestTest, SeveralConnectionsShareTheReadingsAndStoreEachMessageOnce) {
+  auto broker = MosquittoServer::Start();
+  ASSERT_TRUE(broker.ok()) << broker.status().ToString();
+  ingest_ = std::make_unique<BrokerIngest>(BrokerIngestOptions{},
+                                           HubConnections(**broker, "hub-shared", 3), *pipeline_,
+                                           dead_, Handlers(), SystemClock::Instance());
+  ASSERT_EQ(ingest_->connections(), 3u);
+  const Status started = ingest_->Start();
+  ASSERT_TRUE(started.ok()) << started.ToString();
+  ASSERT_TRUE(Eventually([&] { return ingest_->connected(); }));
+
+  TransportRecorder agent;
+  transport::MqttOptions agent_options = Client(**broker, "agent-pi-5");
+  agent_options.status_topic = "coolflow/status/pi-5";
+  auto box = coolflow::testing::StartTransport(transport::MakeMqttTransport(agent_options), agent);
+  ASSERT_NE(box, nullptr);
+  ASSERT_TRUE(coolflow::testing::WaitConnected(agent));
+  ASSERT_TRUE(EveryConnectionTakesMessages(*ingest_, *box, "probe-5"));
+
+  constexpr uint64_t kMessages = 200;
+  ASSERT_TRUE(PublishAll(*box, agent, "pi-5", 1, kMessages));
+  ASSERT_TRUE(
+      box->Publish({"coolflow/reply/pi-5", "", R"({"id":"c5","outcome":"applied"})"}, 500).ok());
+  ASSERT_TRUE(Eventually([&] { return StoredPoints("pi-5") == kMessages; }))
+      << StoredPoints("pi-5");
+  // Each message went to one connection: a second copy would have been dropped as one.
+  EXPECT_EQ(pipeline_->stats().duplicates, 0u);
+  // The status and the replies are not shared: the first connection alone takes them, once.
+  ASSERT_TRUE(Eventually([&] { return !replies().empty(); }));
+  box->Close(1'000);
+  ASSERT_TRUE(Eventually([&] { return statuses().size() >= 2; }));
+  EXPECT_EQ(statuses(), (std::vector<std::string>{"pi-5=online", "pi-5=offline"}));
+  EXPECT_EQ(replies(), (std::vector<std::string>{R"(pi-5:{"id":"c5","outcome":"applied"})"}));
+  // Commands go out through one of them.
+  EXPECT_TRUE(ingest_->PublishCommand("pi-5", R"({"device":"ac1","setpoint_c":24})").ok());
+  const std::string metrics = ingest_->RenderMetrics();
+  EXPECT_NE(metrics.find("coolflow_hub_broker_connections_up{source=\"mqtt\"} 3"),
+            std::string::npos)
+      << metrics;
+}
+
+TEST_F(BrokerIngestTest, AConnectionThatDropsLosesNothingTheBrokerConsidersDelivered) {
+  auto broker = MosquittoServer::Start();
+  ASSERT_TRUE(broker.ok()) << broker.status().ToString();
+  std::vector<std::unique_ptr<transport::Transport>> connections =
+      HubConnections(**broker, "hub-drop", 2);
+  ASSERT_EQ(connections.size(), 2u);
+  transport::Transport* second = connections[1].get();
+  ingest_ = std::make_unique<BrokerIngest>(BrokerIngestOptions{}, std::move(connections),
+                                           *pipeline_, dead_, Handlers(), SystemClock::Instance());
+  ASSERT_TRUE(ingest_->Start().ok());
+  TransportRecorder agent;
+  auto box = coolflow::testing::StartTransport(
+      transport::MakeMqttTransport(Client(**broker, "agent-pi-6")), agent);
+  ASSERT_NE(box, nullptr);
+  ASSERT_TRUE(coolflow::testing::WaitConnected(agent));
+  ASSERT_TRUE(EveryConnectionTakesMessages(*ingest_, *box, "probe-6"));
+
+  // The second connection goes away while readings flow; the broker acknowledged all of them
+  // to the agent, so it owes them to the hub: its share waits in that connection's session.
+  constexpr uint64_t kMessages = 200;
+  ASSERT_TRUE(PublishAll(*box, agent, "pi-6", 1, kMessages / 2));
+  second->Close(0);
+  EXPECT_FALSE(ingest_->connected());
+  ASSERT_TRUE(PublishAll(*box, agent, "pi-6", kMessages / 2 + 1, kMessages));
+
+  // The hub comes back with the same sessions: every reading is stored, none twice.
+  ingest_->Stop();
+  ingest_ =
+      std::make_unique<BrokerIngest>(BrokerIngestOptions{}, HubConnections(**broker, "hub-drop", 2),
+                                     *pipeline_, dead_, Handlers(), SystemClock::Instance());
+  ASSERT_TRUE(ingest_->Start().ok());
+  ASSERT_TRUE(Eventually([&] { return StoredPoints("pi-6") == kMessages; }))
+      << StoredPoints("pi-6");
   box->Close(1'000);
 }
 

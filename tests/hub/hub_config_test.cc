@@ -22,10 +22,10 @@ store:
   fsync: interval
   sync_interval: 50ms
   retention: {resource: 90d}
-mqtt: {host: 127.0.0.1, port: 1884, username: hub}
+mqtt: {host: 127.0.0.1, port: 1884, username: hub, connections: 4}
 kafka: {brokers: "127.0.0.1:9092", consumer_group: hubs, properties: {session.timeout.ms: "6000"}}
 pipeline: {max_queue_mb: 64, dedup_window: 1024, dead_letters: dead.jsonl, max_future: 1m}
-http: {port: 0}
+http: {port: 0, audit_log: audit.jsonl, allowed_origins: ["https://room.example"]}
 scenario: scenarios/steady-week.yaml
 )",
                                "hub.yaml", COOLFLOW_SOURCE_DIR);
@@ -40,6 +40,7 @@ scenario: scenarios/steady-week.yaml
   EXPECT_EQ(config->store.retention.at("resource"), 90 * kNanosPerDay);
   ASSERT_TRUE(config->mqtt.has_value());
   EXPECT_EQ(config->mqtt->port, 1884);
+  EXPECT_EQ(config->mqtt_connections, 4);
   ASSERT_TRUE(config->kafka.has_value());
   EXPECT_EQ(config->kafka->consumer_group, "hubs");
   EXPECT_EQ(config->kafka->kafka.properties.size(), 1u);
@@ -47,6 +48,8 @@ scenario: scenarios/steady-week.yaml
   EXPECT_EQ(config->pipeline.dedup_window, 1024u);
   EXPECT_EQ(config->pipeline.dead_letters, folder + "/dead.jsonl");
   EXPECT_EQ(config->http.port, 0);
+  EXPECT_EQ(config->http.audit_log, folder + "/audit.jsonl");
+  EXPECT_EQ(config->http.allowed_origins, std::vector<std::string>{"https://room.example"});
   EXPECT_EQ(config->scenario, folder + "/scenarios/steady-week.yaml");
   EXPECT_FALSE(config->control.has_value());
   EXPECT_FALSE(config->alerts.rules.empty()) << "the shipped rules";
@@ -58,7 +61,9 @@ TEST(HubConfigTest, DefaultsNeedNoSection) {
   EXPECT_EQ(config->store.kind, StoreKind::kEmbedded);
   EXPECT_EQ(config->store.fsync, FsyncMode::kBatch);
   EXPECT_FALSE(config->mqtt.has_value());
+  EXPECT_EQ(config->mqtt_connections, 2);
   EXPECT_EQ(config->http.port, 8086);
+  EXPECT_TRUE(config->http.audit_log.empty());
 }
 
 TEST(HubConfigTest, ErrorsNameTheFileLineAndField) {
@@ -77,6 +82,8 @@ TEST(HubConfigTest, ErrorsNameTheFileLineAndField) {
             "hub.yaml:1:26: pipeline.dedup_window: 100 is not a multiple of 64 in 64..16777216");
   EXPECT_EQ(ErrorOf("http: {port: 70000}\n").message(),
             "hub.yaml:1:14: http.port: 70000 is outside -1..65535 (-1: no HTTP, 0: any free port)");
+  EXPECT_EQ(ErrorOf("mqtt: {connections: 0}\n").message().substr(0, 33),
+            "hub.yaml:1:22: mqtt.connections: ");
   EXPECT_EQ(ErrorOf("hub: 'a b'\n").message().substr(0, 16), "hub.yaml:1:6: hu");
   EXPECT_EQ(ErrorOf("kafka: {consumer_group: x}\n").message(),
             "hub.yaml:1:8: kafka.brokers: required");

@@ -212,6 +212,44 @@ TEST_F(PipelineTest, AStoreFailureFailsTheRoundAndTheRetryIsStored) {
   EXPECT_EQ(pipeline_->stats().store_failures, 1u);
 }
 
+TEST_F(PipelineTest, ReadingsTheStoreRefusesAreDeadLetteredAndTheRestOfTheRoundIsStored) {
+  Pipeline& pipeline = MakePipeline();
+  // A string value passes the decoder (the metric is not in the catalog) but the embedded
+  // store keeps no strings: it refuses that reading alone.
+  const auto state = [](uint64_t seq, const std::string& value) {
+    return fmt::format(
+        R"({{"box":"pi-4","measurement":"temp","metric":"state","value":{},"time":{},"seq":{}}})",
+        value, kNow + static_cast<TimeNs>(seq) * kNanosPerSecond, seq);
+  };
+  // Queued before the threads start, so most likely one round of both inputs; the outcome
+  // is the same in two.
+  auto first =
+      Submit("coolflow/temp", state(1, "1") + "\n" + state(2, R"("warm")") + "\n" + state(3, "3"));
+  auto second = Submit("coolflow/temp", state(4, "4"));
+  pipeline.Start();
+  const Outcome a = first.get();
+  const Outcome b = second.get();
+  ASSERT_TRUE(a.status.ok()) << a.status.ToString();
+  EXPECT_EQ(a.report.stored, 2u);
+  EXPECT_EQ(a.report.refused, 1u);
+  ASSERT_EQ(a.report.errors.size(), 1u);
+  EXPECT_NE(a.report.errors[0].find("string values are not stored"), std::string::npos)
+      << a.report.errors[0];
+  EXPECT_EQ(b.report.stored, 1u);
+  EXPECT_EQ(b.report.refused, 0u);
+  // The sinks get the stored readings, in order, and nothing refused.
+  std::vector<uint64_t> seqs;
+  for (const reading::Reading& r : sink_.readings())
+    seqs.push_back(r.seq);
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{1, 3, 4}));
+  EXPECT_EQ(pipeline.stats().refused_readings, 1u);
+  EXPECT_EQ(dead_->total(), 1u);
+  // A refused reading did not enter the de-duplication window: its corrected copy is stored.
+  const Outcome corrected = Submit("coolflow/temp", state(2, "2")).get();
+  EXPECT_EQ(corrected.report.stored, 1u);
+  EXPECT_EQ(corrected.report.duplicates, 0u);
+}
+
 TEST_F(PipelineTest, AFullQueueRefusesWithoutWaitingAndTakesAnOversizedInputAlone) {
   PipelineOptions options;
   options.max_queue_bytes = 100;

@@ -73,6 +73,7 @@ struct AlertEngine::Instance {
   std::optional<TimeNs> clear_since;
   bool notified = false;
   std::optional<TimeNs> repeat_interval;
+  bool restored = false;  // firing before a restart, read back from the history
 };
 
 AlertEngine::AlertEngine(AlertsConfig config, const live::LiveState& live)
@@ -101,10 +102,32 @@ Result<std::unique_ptr<AlertEngine>> AlertEngine::Create(AlertsConfig config,
         AlertHistory::Open(engine->config_.history.path, engine->config_.history.max_events);
     if (!history.ok()) return history.status();
     engine->history_ = std::move(*history);
+    if (Status s = engine->RestoreFiring(); !s.ok()) return s;
   }
   engine->dispatcher_ =
       std::make_unique<Dispatcher>(std::move(targets), engine->config_.queue_size);
   return engine;
+}
+
+Status AlertEngine::RestoreFiring() {
+  Result<std::vector<HistoryEntry>> firing = history_->Firing();
+  if (!firing.ok()) return firing.status().WithContext("restoring the firing alerts");
+  MutexLock lock(mu_);
+  for (HistoryEntry& entry : *firing) {
+    const auto rule = std::find_if(config_.rules.begin(), config_.rules.end(), [&](const auto& r) {
+      return r.name == entry.alert.rule && r.enabled && r.expr;
+    });
+    if (rule == config_.rules.end()) continue;
+    Instance& inst = instances_[entry.alert.fingerprint];
+    inst.alert = std::move(entry.alert);
+    inst.alert.state = AlertState::kFiring;
+    // What the history says was notified: an alert inhibited when it fired was not, and is
+    // notified once it is no longer inhibited, as before the restart.
+    inst.notified = !inst.alert.inhibited;
+    inst.repeat_interval = rule->repeat_interval;
+    inst.restored = true;
+  }
+  return Status::Ok();
 }
 
 void AlertEngine::SetCondition(std::string_view kind, Labels labels, bool active,
@@ -148,6 +171,16 @@ std::vector<Alert> AlertEngine::Evaluate(const live::Snapshot& snapshot, TimeNs 
 
   std::vector<std::string> changed;  // fingerprints that fired or resolved now
   std::vector<Alert> resolved;
+  if (!restore_grace_until_) {
+    restore_grace_until_ = now + kRestoreGrace;
+    // Restored groups were notified before the restart: their reminders are due one repeat
+    // interval from now, not at once.
+    for (const auto& [fp, inst] : instances_) {
+      if (inst.restored)
+        group_sent_.try_emplace(GroupKey(config_.group_by, inst.alert.labels), now);
+    }
+  }
+  const bool restore_grace = now < *restore_grace_until_;
 
   for (const AlertRule& rule : config_.rules) {
     if (!rule.enabled || !rule.expr) continue;
@@ -161,7 +194,15 @@ std::vector<Alert> AlertEngine::Evaluate(const live::Snapshot& snapshot, TimeNs 
       }
       return labels;
     };
+    // Fingerprints with a sample in either result, holding or not: a restored alert whose
+    // sample is in neither has not been reported since the restart.
+    std::set<std::string> present;
     Value fired = rule.expr->Evaluate(context);
+    if (restore_grace && fired.scalar) present.insert(fingerprint_of(alert_labels({})));
+    if (restore_grace && !fired.scalar) {
+      for (const Sample& s : fired.samples)
+        present.insert(fingerprint_of(alert_labels(s.labels)));
+    }
     if (fired.scalar) {
       if (Truthy(fired.number))
         holding.emplace(fingerprint_of(alert_labels({})),
@@ -180,8 +221,11 @@ std::vector<Alert> AlertEngine::Evaluate(const live::Snapshot& snapshot, TimeNs 
       if (cleared.scalar) {
         clear_state.emplace(fingerprint_of(alert_labels({})), Truthy(cleared.number));
       } else {
-        for (const Sample& s : cleared.samples)
-          clear_state.emplace(fingerprint_of(alert_labels(s.labels)), Truthy(s.value));
+        for (const Sample& s : cleared.samples) {
+          std::string fp = fingerprint_of(alert_labels(s.labels));
+          if (restore_grace) present.insert(fp);
+          clear_state.emplace(std::move(fp), Truthy(s.value));
+        }
       }
     }
 
@@ -220,6 +264,10 @@ std::vector<Alert> AlertEngine::Evaluate(const live::Snapshot& snapshot, TimeNs 
       }
       if (inst.alert.state == AlertState::kPending) {
         it = instances_.erase(it);
+        continue;
+      }
+      if (inst.restored && restore_grace && present.count(it->first) == 0) {
+        ++it;  // not reported again yet: neither holding nor cleared
         continue;
       }
       bool cleared = true;

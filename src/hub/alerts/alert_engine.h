@@ -16,6 +16,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,7 +40,13 @@ struct EngineCounters {
 class AlertEngine {
  public:
   // Makes the notifiers (reading their secrets) and opens the history. `live` must outlive
-  // the engine.
+  // the engine. With a history, the alerts it records as still firing are restored as
+  // firing (their active_since and fired_at kept, already notified), so a restart neither
+  // drops nor notifies them again; one of a rule no longer enabled is not restored. Until
+  // kRestoreGrace after the first Evaluate, a restored alert whose sample is missing (its
+  // series or condition not reported again yet) stays firing; once its sample is back, or
+  // after the grace, it resolves as any alert does.
+  static constexpr TimeNs kRestoreGrace = 5 * kNanosPerMinute;
   static Result<std::unique_ptr<AlertEngine>> Create(AlertsConfig config,
                                                      const live::LiveState& live);
   ~AlertEngine();
@@ -73,6 +80,7 @@ class AlertEngine {
  private:
   struct Instance;
   AlertEngine(AlertsConfig config, const live::LiveState& live);
+  Status RestoreFiring() COOLFLOW_EXCLUDES(mu_);
 
   const AlertsConfig config_;
   const live::LiveState& live_;
@@ -86,6 +94,9 @@ class AlertEngine {
   std::map<std::string, TimeNs> group_sent_ COOLFLOW_GUARDED_BY(mu_);
   EngineCounters counters_ COOLFLOW_GUARDED_BY(mu_);
   bool history_failing_ COOLFLOW_GUARDED_BY(mu_) = false;
+  // Set by the first Evaluate: until then, and until this time, restored alerts whose
+  // sample is missing are kept firing.
+  std::optional<TimeNs> restore_grace_until_ COOLFLOW_GUARDED_BY(mu_);
 };
 
 // Renders a message template: {{name}} becomes the label `name`, or the alert's "value",

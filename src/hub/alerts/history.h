@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,10 @@ class AlertHistory {
   Status Record(TimeNs time, const Alert& alert) COOLFLOW_EXCLUDES(mu_);
   // The newest `limit` events, newest first.
   Result<std::vector<HistoryEntry>> Recent(size_t limit) const COOLFLOW_EXCLUDES(mu_);
+  // The alerts whose newest event is a firing one (still firing when the history was last
+  // written), oldest first: what the engine restores after a restart. An alert whose firing
+  // event was trimmed away is not among them.
+  Result<std::vector<HistoryEntry>> Firing() const COOLFLOW_EXCLUDES(mu_);
   Result<uint64_t> Count() const COOLFLOW_EXCLUDES(mu_);
 
  private:
@@ -46,6 +51,9 @@ class AlertHistory {
   Status Trim() COOLFLOW_REQUIRES(mu_);
   Status Exec(const char* sql) COOLFLOW_REQUIRES(mu_);
   Status Error(std::string_view what) const COOLFLOW_REQUIRES(mu_);
+  // Runs a SELECT of the table's columns in schema order (with `limit` bound to ?1 when set).
+  Result<std::vector<HistoryEntry>> Select(const char* sql, std::optional<int64_t> limit) const
+      COOLFLOW_REQUIRES(mu_);
 
   const std::string path_;
   const uint64_t max_events_;

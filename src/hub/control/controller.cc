@@ -20,6 +20,24 @@ constexpr size_t kNoisyReads = 5;
 constexpr double kNoisyVarianceRatio = 9;
 constexpr double kQuietVarianceRatio = 4;
 constexpr TimeNs kNoisyHold = 10 * kNanosPerMinute;
+// The same question asked sequentially and against the other sensors at the same read, so
+// that a sensor gone noisy is named within a few reads. The racks share their cold air: a
+// compressor starting moves every inlet at once and alike, while a rack's offset from the
+// median inlet (its recirculation) moves only slowly. So the offset's step away from its
+// own recent average (an EWMA over about kOffsetMeanReads reads) is the sensor's own
+// noise, one value per read (differences would smear one bad read over two or three).
+// A CUSUM of the log-likelihood ratio of "variance kNoisyVarianceRatio x the median
+// sensor's" against "the median sensor's" runs over each new squared residual (for Gaussian
+// noise x = residual^2 / median is chi-square with one degree of freedom when healthy):
+// llr(x) = x/2 (1 - 1/R) - ln(R)/2. It alarms at ln(1e7): for independent reads about one
+// false alarm in 10^7 reads of a healthy sensor (Siegmund's approximation of the in-control
+// run length, e^h / |E llr|). One read adds at most a quarter of the alarm, so no single outlier (a
+// load step on one rack) can raise it, only a run of reads; capped at twice the alarm, so that it
+// falls back under it within minutes once the noise ends.
+constexpr double kNoisyCusumAlarm = 16.1;  // ln(1e7)
+constexpr double kNoisyCusumCap = 2 * kNoisyCusumAlarm;
+constexpr size_t kMinPeersForResidual = 3;
+constexpr double kOffsetMeanReads = 10;
 // Drift: a rack's inlet against the others' moved kDriftK away from its long-run place
 // (time constants kDriftFast and kDriftSlow, learned for kDriftWarmup first).
 constexpr double kDriftK = 1.5;
@@ -116,6 +134,13 @@ struct Controller::RackTrack {
   // Noise: EWMA of squared second differences.
   double noise = 0;
   uint64_t noise_n = 0;
+  std::optional<double> fresh_value;  // the latest read not yet compared with the others'
+  bool fresh_moved = false;           // ... and whether it differs from the read before
+  double offset_mean = 0;             // EWMA of the rack's inlet minus the median inlet
+  double residual_noise = 0;          // EWMA of (offset - offset_mean)^2
+  uint64_t residual_n = 0;
+  double noise_cusum = 0;     // the sequential test's statistic (kNoisyCusumAlarm)
+  double residual_ratio = 0;  // residual_noise over the median sensor's
   bool noisy = false;
   std::optional<TimeNs> noisy_until;  // a noisy sensor stays flagged at least kNoisyHold
   bool stale = false, stuck = false;
@@ -349,6 +374,8 @@ void Controller::OnInlet(size_t r, const reading::Reading& reading, double value
     rack.repeat_rate += kRepeatEwmaShare * ((repeat ? 1.0 : 0.0) - rack.repeat_rate);
   }
   rack.last_raw = value;
+  rack.fresh_value = value;
+  rack.fresh_moved = !repeat;
   rack.recent.push_back(value);
   while (rack.recent.size() > kNoisyReads)
     rack.recent.pop_front();
@@ -415,6 +442,7 @@ void Controller::UpdateHealth(TimeNs now) {
                      levels.end());
     median_noise = levels[levels.size() / 2];
   }
+  UpdateNoiseAgainstPeers();
   for (RackTrack& rack : racks_) {
     const std::string& id = rack.spec.id;
     const TimeNs since = rack.last_time ? *rack.last_time : (first_tick_ ? *first_tick_ : now);
@@ -444,16 +472,70 @@ void Controller::UpdateHealth(TimeNs now) {
     if (median_noise > 0 && rack.noise_n >= kNoiseWarmup && rack.noise > ratio * median_noise) {
       rack.noisy_until = now + kNoisyHold;
     }
+    if (rack.noise_cusum >= kNoisyCusumAlarm) rack.noisy_until = now + kNoisyHold;
     const bool noisy = rack.noisy_until && now < *rack.noisy_until;
     rack.noisy = noisy;
-    SetCondition(
-        "sensor_noisy", id, noisy && !rack.stale, now,
-        fmt::format("rack {} inlet: {:.1f}x the noise of the other sensors; using the "
-                    "median of its last {} reads",
-                    id, median_noise > 0 ? std::sqrt(rack.noise / median_noise) : 0, kNoisyReads));
+    SetCondition("sensor_noisy", id, noisy && !rack.stale, now,
+                 fmt::format("rack {} inlet: {:.1f}x the noise of the other sensors; using the "
+                             "median of its last {} reads",
+                             id,
+                             std::sqrt(std::max(median_noise > 0 ? rack.noise / median_noise : 0,
+                                                rack.residual_ratio)),
+                             kNoisyReads));
   }
   UpdateDrift(now);
   UpdateAcHealth(now);
+}
+
+void Controller::UpdateNoiseAgainstPeers() {
+  std::vector<double> fresh;
+  for (const RackTrack& rack : racks_) {
+    if (rack.fresh_value) fresh.push_back(*rack.fresh_value);
+  }
+  if (fresh.size() < kMinPeersForResidual) return;  // kept for the next check
+  std::nth_element(fresh.begin(), fresh.begin() + static_cast<long>(fresh.size() / 2), fresh.end());
+  const double median = fresh[fresh.size() / 2];
+  // The reference: the median sensor's residual noise, before this read.
+  std::vector<double> levels;
+  for (const RackTrack& rack : racks_) {
+    if (rack.residual_n >= kNoiseWarmup) levels.push_back(rack.residual_noise);
+  }
+  double reference = 0;
+  if (levels.size() >= kMinPeersForResidual) {
+    std::nth_element(levels.begin(), levels.begin() + static_cast<long>(levels.size() / 2),
+                     levels.end());
+    reference = levels[levels.size() / 2];
+  }
+  const double llr_per_x = 0.5 * (1 - 1 / kNoisyVarianceRatio);
+  const double llr_offset = 0.5 * std::log(kNoisyVarianceRatio);
+  const double max_x = (kNoisyCusumAlarm / 4 + llr_offset) / llr_per_x;  // llr(max_x) = alarm/4
+  for (RackTrack& rack : racks_) {
+    if (!rack.fresh_value) continue;
+    const double offset = *rack.fresh_value - median;
+    rack.fresh_value.reset();
+    if (rack.residual_n == 0) {
+      rack.offset_mean = offset;
+      ++rack.residual_n;
+      continue;
+    }
+    const double residual = offset - rack.offset_mean;
+    const double squared = residual * residual;
+    // Noise is a sensor moving on its own: a read equal to the one before carries no
+    // evidence of it (a stuck sensor stands still while the others move: that is
+    // sensor_stuck's to name, not this test's).
+    if (reference > 0 && rack.fresh_moved) {
+      const double x = std::min(squared / reference, max_x);
+      rack.noise_cusum =
+          std::clamp(rack.noise_cusum + llr_per_x * x - llr_offset, 0.0, kNoisyCusumCap);
+    }
+    rack.offset_mean += residual / kOffsetMeanReads;
+    rack.residual_noise =
+        rack.residual_n == 1
+            ? squared
+            : rack.residual_noise + kNoiseEwmaShare * (squared - rack.residual_noise);
+    ++rack.residual_n;
+    if (reference > 0) rack.residual_ratio = rack.residual_noise / reference;
+  }
 }
 
 void Controller::UpdateDrift(TimeNs now) {

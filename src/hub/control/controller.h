@@ -139,6 +139,7 @@ class Controller {
   void OnInlet(size_t r, const reading::Reading& reading, double value);
   void UpdateHealth(TimeNs now);
   void UpdateAcHealth(TimeNs now);
+  void UpdateNoiseAgainstPeers();
   void UpdateDrift(TimeNs now);
   void SetCondition(std::string kind, const std::string& subject, bool active, TimeNs now,
                     std::string message);

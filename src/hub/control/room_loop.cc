@@ -82,9 +82,10 @@ Result<LoopSummary> RunClosedLoop(const room::Scenario& scenario, std::string_vi
     std::vector<std::string_view> kinds = ConditionsDetecting(fault.kind);
     if (kinds.empty()) continue;
     watches.push_back({&fault, kinds});
-    summary.detections.push_back(
-        {fmt::format("{} {}", room::FaultKindName(fault.kind), fault.target), fault.start,
-         std::nullopt, ""});
+    FaultDetection detection;
+    detection.fault = fmt::format("{} {}", room::FaultKindName(fault.kind), fault.target);
+    detection.onset = fault.start;
+    summary.detections.push_back(std::move(detection));
   }
   controller.SetConditionListener([&](const Condition& c, bool active) {
     const TimeNs since_start = c.since - run.start_time;
@@ -115,11 +116,13 @@ Result<LoopSummary> RunClosedLoop(const room::Scenario& scenario, std::string_vi
   for (const room::AcConfig& ac : run.acs)
     ac_power.push_back(MakeReading("power", "power", "ac", ac.id));
   uint64_t seq = 0;
+  // One sample time's readings, handed to the other consumers first, as the hub does.
+  std::vector<reading::Reading> batch;
   auto feed = [&](reading::Reading& r, TimeNs now, double value) {
     r.time = now;
     r.value = value;
     r.seq = ++seq;
-    controller.OnReading(r);
+    batch.push_back(r);
   };
 
   std::vector<bool> onset_seen(watches.size(), false);
@@ -130,6 +133,7 @@ Result<LoopSummary> RunClosedLoop(const room::Scenario& scenario, std::string_vi
   while (model.now() < model.end()) {
     const TimeNs now = model.now();
     if (now >= next_sample) {
+      batch.clear();
       for (size_t r = 0; r < run.racks.size(); ++r) {
         const room::InletSample sample = sensors.ReadInlet(r, model);
         if (sample.temperature_c && sample.humidity_rh) {
@@ -142,6 +146,9 @@ Result<LoopSummary> RunClosedLoop(const room::Scenario& scenario, std::string_vi
         for (size_t a = 0; a < run.acs.size(); ++a)
           feed(ac_power[a], now, sensors.ReadAcPower(a, model));
       }
+      if (options.on_readings) options.on_readings(batch, now);
+      for (const reading::Reading& r : batch)
+        controller.OnReading(r);
       // Whether a faulty AC was running when its fault began (an idle unit cannot show it).
       for (size_t i = 0; i < watches.size(); ++i) {
         const room::FaultConfig& f = *watches[i].fault;
@@ -156,11 +163,21 @@ Result<LoopSummary> RunClosedLoop(const room::Scenario& scenario, std::string_vi
       for (const AcCommandOut& command : controller.Tick(now)) {
         for (size_t a = 0; a < run.acs.size(); ++a) {
           if (run.acs[a].id != command.device) continue;
+          const uint64_t lost_before = model.state().acs[a].commands_lost;
           model.SendIr(a, {command.state.power_on, command.state.setpoint_c});
           controller.OnCommandResult(command.id, CommandResult::kApplied, now);
           ++summary.ac_commands;
+          if (model.state().acs[a].commands_lost == lost_before) continue;
+          for (size_t i = 0; i < watches.size(); ++i) {
+            const room::FaultConfig& f = *watches[i].fault;
+            if (f.kind == room::FaultKind::kAcIgnoresIr && f.target == run.acs[a].id &&
+                !summary.detections[i].first_effect) {
+              summary.detections[i].first_effect = now - run.start_time;
+            }
+          }
         }
       }
+      if (options.on_tick) options.on_tick(now);
       next_sample += sample_every;
     }
     model.Step();

@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct FaultDetection {
   std::optional<TimeNs> delay;     // onset to detection; nullopt when never detected
   std::string condition;           // the condition kind that detected it
   bool unit_off_at_onset = false;  // an AC fault on a unit the controller had switched off
+  // When the fault first had an effect the controller could see, from the scenario start:
+  // for ac_ignores_ir the first command the unit dropped (before that the fault changes
+  // nothing). nullopt for the other kinds, whose effect starts at the onset.
+  std::optional<TimeNs> first_effect;
 };
 
 struct LoopSummary {
@@ -52,8 +57,15 @@ struct LoopOptions {
   std::optional<double> inlet_target_c;
   bool ac_power_meters = true;  // publish the units' power readings
   bool rack_power_meters = true;
-  // Called with every condition change (the alert engine's hook), time from the start.
+  // Called with every condition change (the alert engine's hook); Condition::since is the
+  // absolute simulated time.
   std::function<void(const Condition&, bool active)> on_condition;
+  // The hub's other consumers of the same readings, in the hub's order (hub_runtime.cc:
+  // Accept, then TickOnce): `on_readings` gets each sample time's readings before the
+  // controller sees them, `on_tick` is called after every controller Tick (the live state's
+  // Publish and the alert engine's Evaluate go there). Times are absolute simulated times.
+  std::function<void(std::span<const reading::Reading>, TimeNs now)> on_readings;
+  std::function<void(TimeNs now)> on_tick;
 };
 
 // Runs `scenario` under policy `policy` ("optimal", "fixed:18", ...).

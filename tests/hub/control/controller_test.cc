@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "nlohmann/json.hpp"
+#include "room/rng.h"
 
 namespace coolflow::hub::control {
 namespace {
@@ -161,6 +162,44 @@ TEST(ControllerTest, DriftingSensorIsFoundAgainstTheOthers) {
   EXPECT_TRUE(h.HasCondition("sensor_drift", "r3"));
   EXPECT_FALSE(h.HasCondition("sensor_drift", "r1"));
   EXPECT_LE(h.controller->commanded()[0].setpoint_c, 22);  // a drifting rack is blind
+}
+
+TEST(ControllerTest, NoisySensorIsNamedAgainstThePeersWhileTheRoomSwings) {
+  ControllerConfig config = TwoRacks("fixed:26");
+  for (const char* id : {"r3", "r4", "r5"})
+    config.racks.push_back({id, "pi"});
+  Harness h(config);
+  // DHT22-like sensors (0.2 K of noise, 0.1 K resolution) in a room whose compressor cycles
+  // swing every inlet alike: down 6 K in 4 reads, back up in 12. The kinks make every
+  // sensor's second differences large, so a sensor four times noisier stands out from the
+  // median sensor's second differences by far less than 9x; against the other racks at the
+  // same read it stands out within a few reads.
+  room::Rng rng(17);
+  double sigma_r3 = 0.2;
+  auto read = [&](size_t r, TimeNs t) -> std::optional<double> {
+    const double phase = static_cast<double>((t / (10 * kSecond)) % 16);
+    const double swing = phase < 4 ? -1.5 * phase : -6 + 0.5 * (phase - 4);
+    const double sigma = r == 2 ? sigma_r3 : 0.2;
+    return std::round((24.0 + 0.3 * static_cast<double>(r) + swing + sigma * rng.Normal()) * 10) /
+           10;
+  };
+  bool false_alarm = false;
+  for (int i = 0; i < 24; ++i) {  // two hours, checked every 5 minutes
+    h.Run(5 * kMinute, read);
+    for (const char* id : {"r1", "r2", "r3", "r4", "r5"})
+      false_alarm = false_alarm || h.HasCondition("sensor_noisy", id);
+  }
+  EXPECT_FALSE(false_alarm);
+  // r3's sensor gets four times noisier: named within 18 reads.
+  sigma_r3 = 0.8;
+  h.Run(3 * kMinute, read);
+  EXPECT_TRUE(h.HasCondition("sensor_noisy", "r3"));
+  EXPECT_FALSE(h.HasCondition("sensor_noisy", "r1"));
+  EXPECT_FALSE(h.HasCondition("sensor_noisy", "r4"));
+  // Quiet again: cleared once the hold is over.
+  sigma_r3 = 0.2;
+  h.Run(30 * kMinute, read);
+  EXPECT_FALSE(h.HasCondition("sensor_noisy", "r3"));
 }
 
 TEST(ControllerTest, ImplausibleValuesMakeTheRackBlind) {
