@@ -46,10 +46,10 @@ struct World {
     std::vector<web::UserRecord> users = {
         {"alice",
          web::Role::kAdmin,
-         *web::HashPassword("wonderland", web::kMinPbkdf2Iterations),
+         *web::HashPassword("wonderland", web::kTestPasswordCost),
          {}},
         {"telegraf", web::Role::kOperator, "", {{"w", web::Sha256Hex(kToken)}}},
-        {"victor", web::Role::kViewer, *web::HashPassword("viewer", web::kMinPbkdf2Iterations), {}},
+        {"victor", web::Role::kViewer, *web::HashPassword("viewer", web::kTestPasswordCost), {}},
     };
     authenticator = std::make_unique<web::Authenticator>(std::move(users), options, clock);
     const auto add = [&](web::Method method, std::string path, bool prefix, web::Role role,

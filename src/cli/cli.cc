@@ -20,6 +20,7 @@ int Main(int argc, char** argv) {
   AddAgentCommands(app);
   AddStoreCommands(app);
   AddHubCommands(app);
+  AddUserCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -24,5 +24,7 @@ void AddAgentCommands(CLI::App& app);
 void AddStoreCommands(CLI::App& app);
 // Registers `coolflow hub`.
 void AddHubCommands(CLI::App& app);
+// Registers `coolflow user ...`.
+void AddUserCommands(CLI::App& app);
 
 }  // namespace coolflow::cli

@@ -59,6 +59,9 @@ inline Status InvalidArgument(std::string message) {
 inline Status NotFound(std::string message) {
   return {StatusCode::kNotFound, std::move(message)};
 }
+inline Status AlreadyExists(std::string message) {
+  return {StatusCode::kAlreadyExists, std::move(message)};
+}
 inline Status OutOfRange(std::string message) {
   return {StatusCode::kOutOfRange, std::move(message)};
 }

@@ -128,7 +128,8 @@ Status RegisterHubRoutes(web::HttpServer& server, Hub& hub, const Clock& clock,
                          HubHttpOptions options) {
   const size_t max_write = options.max_write_bytes;
   Status s = server.Handle(
-      web::Method::kPost, "/write", {.min_role = web::Role::kOperator, .max_body_bytes = max_write},
+      web::Method::kPost, "/write",
+      {.min_role = web::Role::kOperator, .max_body_bytes = max_write, .audit = false},
       [&hub, &clock, max_write](web::Request& request, web::Responder done) {
         auto query = ParseWriteQuery(request.query);
         if (!query.ok()) {
@@ -281,8 +282,13 @@ size_t CountParam(const web::Request& request, std::string_view name, size_t fal
   }
 }
 
-web::Response FromStatus(const Status& s) {
-  if (s.ok()) return web::Response::Json(R"({"ok":true})");
+// The answer to a room command, with `change` for the audit log when it took effect.
+web::Response FromStatus(const Status& s, std::string change) {
+  if (s.ok()) {
+    web::Response ok = web::Response::Json(R"({"ok":true})");
+    ok.audit = std::move(change);
+    return ok;
+  }
   const int status = s.code() == StatusCode::kUnavailable ? 409 : 400;
   return web::Response::Error(status, s.message());
 }
@@ -334,7 +340,8 @@ Status RegisterRoomRoutes(web::HttpServer& server, HubRuntime& runtime, const Cl
         if (!body.is_object() || !body.contains("policy") || !body["policy"].is_string()) {
           return web::Response::Error(400, R"(expected {"policy": "<spec>"})");
         }
-        return FromStatus(runtime.SetPolicy(body["policy"].get<std::string>()));
+        const std::string policy = body["policy"].get<std::string>();
+        return FromStatus(runtime.SetPolicy(policy), fmt::format("control policy {}", policy));
       });
   if (!s.ok()) return s;
   return server.HandleSync(
@@ -352,14 +359,19 @@ Status RegisterRoomRoutes(web::HttpServer& server, HubRuntime& runtime, const Cl
               (body["direction"].get<int>() != 1 && body["direction"].get<int>() != -1)) {
             return web::Response::Error(400, "direction: 1 or -1");
           }
-          return FromStatus(runtime.NudgeSetpoint(ac, body["direction"].get<int>()));
+          const int direction = body["direction"].get<int>();
+          return FromStatus(runtime.NudgeSetpoint(ac, direction),
+                            fmt::format("{} setpoint {}", ac, direction > 0 ? "up" : "down"));
         }
         if (!body.contains("setpoint_c") || !body["setpoint_c"].is_number()) {
           return web::Response::Error(400, "setpoint_c: a number is required");
         }
         const bool power =
             body.contains("power") && body["power"].is_boolean() ? body["power"].get<bool>() : true;
-        return FromStatus(runtime.SetSetpoint(ac, body["setpoint_c"].get<double>(), power));
+        const double setpoint = body["setpoint_c"].get<double>();
+        return FromStatus(
+            runtime.SetSetpoint(ac, setpoint, power),
+            fmt::format("{} setpoint {} C, power {}", ac, setpoint, power ? "on" : "off"));
       });
 }
 

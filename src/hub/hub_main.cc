@@ -48,8 +48,17 @@ int RunHub(const HubCommand& command) {
         std::cerr << "coolflow hub: " << users.status().message() << "\n";
         return 2;
       }
-      options.authenticator = std::make_shared<web::Authenticator>(std::move(*users));
+      web::AuthOptions auth_options;
+      auth_options.allowed_origins = config->http.allowed_origins;
+      options.authenticator =
+          std::make_shared<web::Authenticator>(std::move(*users), std::move(auth_options));
     }
+    auto audit = web::AuditLog::Open({.file = config->http.audit_log});
+    if (!audit.ok()) {
+      std::cerr << "coolflow hub: http.audit_log: " << audit.status().message() << "\n";
+      return 2;
+    }
+    options.audit = std::move(*audit);
     server = std::make_unique<web::HttpServer>(options);
     HubHttpOptions http_options;
     HubRuntime* rt = runtime->get();

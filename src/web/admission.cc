@@ -1,6 +1,9 @@
 #include "web/admission.h"
 
+#include <cctype>
+
 #include "fmt/format.h"
+#include "web/password.h"
 #include "web/target.h"
 
 namespace coolflow::web {
@@ -29,6 +32,42 @@ void AuthFailure(Admission& a, ServerMetrics* metrics, std::string_view reason,
                  std::string_view scheme, Response response) {
   if (metrics != nullptr) metrics->CountAuthFailure(reason, scheme);
   a.refusal = std::move(response);
+}
+
+bool Changes(std::string_view method) {
+  return method != "GET" && method != "HEAD";
+}
+
+// "https://Host:8443" -> "host:8443"; nullopt for "null" or anything that is not an origin.
+std::optional<std::string> OriginAuthority(std::string_view origin) {
+  const size_t scheme_end = origin.find("://");
+  if (scheme_end == std::string_view::npos) return std::nullopt;
+  const std::string_view scheme = origin.substr(0, scheme_end);
+  if (!EqualsIgnoreCase(scheme, "http") && !EqualsIgnoreCase(scheme, "https")) return std::nullopt;
+  const std::string_view authority = origin.substr(scheme_end + 3);
+  if (authority.empty() || authority.find('/') != std::string_view::npos) return std::nullopt;
+  std::string out(authority);
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Where a changing request or a WebSocket comes from, as browsers say in Origin. Absent:
+// not a browser's cross-site request (browsers always send it on those). Present: its host
+// and port must be this server's (the Host header) or an allowed origin. This, with the
+// SameSite=Strict session cookie, is what keeps another site's page from acting as the user.
+std::optional<std::string> CrossOriginReason(const RequestHead& head,
+                                             const Authenticator& authenticator) {
+  const std::optional<std::string_view> origin = FindHeader(head, "Origin");
+  if (!origin) return std::nullopt;
+  for (const std::string& allowed : authenticator.options().allowed_origins) {
+    if (EqualsIgnoreCase(allowed, *origin)) return std::nullopt;
+  }
+  const std::optional<std::string> authority = OriginAuthority(*origin);
+  const std::optional<std::string_view> host = FindHeader(head, "Host");
+  if (authority && host && EqualsIgnoreCase(*authority, *host)) return std::nullopt;
+  return "cross-origin request refused: its Origin is neither this server (Host) nor an "
+         "allowed origin";
 }
 
 }  // namespace
@@ -103,6 +142,19 @@ Admission Admit(const RequestHead& head, std::string_view peer, std::string_view
         }
         break;
       case AuthOutcome::kAuthenticated:
+        request.user = verdict.user;  // also for the audit log of a refusal below
+        if (verdict.scheme == "cookie" && Changes(head.method)) {
+          // A browser sends the cookie by itself; only a page of ours knows the token.
+          const std::optional<std::string_view> sent = FindHeader(head, "X-CSRF-Token");
+          if (!sent || !ConstantTimeEquals(*sent, verdict.csrf_token)) {
+            AuthFailure(a, metrics, "csrf", verdict.scheme,
+                        Response::Error(403,
+                                        "a change made with a session cookie needs its "
+                                        "X-CSRF-Token header (from POST /api/login or GET "
+                                        "/api/session)"));
+            return a;
+          }
+        }
         if (!RoleAtLeast(verdict.user->role, route.options.min_role)) {
           AuthFailure(
               a, metrics, "forbidden", verdict.scheme,
@@ -111,8 +163,14 @@ Admission Admit(const RequestHead& head, std::string_view peer, std::string_view
                                                RoleName(verdict.user->role))));
           return a;
         }
-        request.user = verdict.user;
+        request.csrf_token = verdict.csrf_token;
         break;
+    }
+    if (Changes(head.method) || head.websocket_upgrade) {
+      if (std::optional<std::string> reason = CrossOriginReason(head, *authenticator)) {
+        AuthFailure(a, metrics, "cross_origin", verdict.scheme, Response::Error(403, *reason));
+        return a;
+      }
     }
   }
 

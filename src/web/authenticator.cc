@@ -82,21 +82,20 @@ const Authenticator::Account* Authenticator::FindAccount(std::string_view name) 
 }
 
 std::string Authenticator::DummyHash() {
-  int iterations = kDefaultPbkdf2Iterations;
+  std::string model;
   {
     MutexLock lock(mu_);
     if (!dummy_hash_.empty()) return dummy_hash_;
+    // The first user's hash sets the cost an unknown name must spend.
     for (const Account& a : accounts_) {
-      const std::string& h = a.record.password_hash;
-      const size_t first = h.find('$');
-      const size_t second = h.find('$', first + 1);
-      if (first == std::string::npos || second == std::string::npos) continue;
-      iterations = std::clamp(std::atoi(h.substr(first + 1, second - first - 1).c_str()),
-                              kMinPbkdf2Iterations, kMaxPbkdf2Iterations);
-      break;
+      if (!a.record.password_hash.empty()) {
+        model = a.record.password_hash;
+        break;
+      }
     }
   }
-  Result<std::string> hash = HashPassword("not a password", iterations);
+  Result<std::string> hash =
+      model.empty() ? HashPassword("not a password") : HashPasswordLike("not a password", model);
   if (!hash.ok()) return {};
   MutexLock lock(mu_);
   dummy_hash_ = *hash;
@@ -204,7 +203,18 @@ AuthVerdict Authenticator::CheckCookie(std::string_view cookie) {
     none.reason = "the session's user is gone";
     return none;
   }
-  return Success("cookie", account->record);
+  AuthVerdict verdict = Success("cookie", account->record);
+  verdict.csrf_token = CsrfToken(*id);
+  return verdict;
+}
+
+std::string Authenticator::CsrfToken(std::string_view session_id) const {
+  // Derived, not stored: an HMAC of the session id under the per-process key, so a page can
+  // be given it and no one without the key can compute it from a cookie.
+  std::string data = "csrf";
+  data.push_back('\0');
+  data.append(session_id);
+  return Base64UrlEncode(HmacSha256(cache_key_, data));
 }
 
 AuthVerdict Authenticator::Counted(AuthVerdict verdict, std::string_view peer) {
@@ -258,6 +268,7 @@ Authenticator::LoginResult Authenticator::Login(std::string_view name, std::stri
     sessions_.erase(oldest);
   }
   sessions_[Sha256Hex(*id)] = Session{result.verdict.user->name, now + options_.session_ttl};
+  result.verdict.csrf_token = CsrfToken(*id);
   result.session_id = std::move(*id);
   return result;
 }

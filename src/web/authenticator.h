@@ -11,12 +11,12 @@
 // An unknown or expired session cookie counts as no credentials (a stale cookie must not lock
 // a browser out of public pages) and is not a failure.
 //
-// Password checks cost PBKDF2 (see password.h); a password verified once is remembered as an
-// HMAC under a per-process random key (one per user, compared in constant time), so an
-// InfluxDB client sending Basic credentials with every request pays the PBKDF2 once. API
-// tokens and session ids are kept only as SHA-256 hashes. Failures (bad password, unknown
-// user or token, malformed header) are counted per peer address; a peer over the limit gets
-// kRateLimited for every credential until its failures age out, whatever it sends.
+// Password checks cost an Argon2id hash (see password.h); a password verified once is remembered as
+// an HMAC under a per-process random key (one per user, compared in constant time), so an InfluxDB
+// client sending Basic credentials with every request pays the hash once. API tokens and session
+// ids are kept only as SHA-256 hashes. Failures (bad password, unknown user or token, malformed
+// header) are counted per peer address; a peer over the limit gets kRateLimited for every
+// credential until its failures age out, whatever it sends.
 //
 // No message this class returns quotes a credential.
 //
@@ -40,9 +40,12 @@ namespace coolflow::web {
 
 struct AuthOptions {
   std::string cookie_name = "coolflow_session";
-  TimeNs session_ttl = 12 * kNanosPerHour;   // a session ends this long after its login
-  size_t max_sessions = 10'000;              // the oldest go first
-  bool secure_cookie = false;                // add "Secure" (set when served behind TLS)
+  TimeNs session_ttl = 12 * kNanosPerHour;  // a session ends this long after its login
+  size_t max_sessions = 10'000;             // the oldest go first
+  bool secure_cookie = false;               // add "Secure" (set when served behind TLS)
+  // Origins (scheme://host[:port]) besides the server's own that may send changing requests
+  // and open WebSockets, e.g. the public address of a reverse proxy that rewrites Host.
+  std::vector<std::string> allowed_origins{};
   FailureRateLimiter::Options rate_limit{};  // failed credentials per peer address
 };
 
@@ -59,6 +62,9 @@ struct AuthVerdict {
   std::string scheme;  // "basic", "bearer", "token", "cookie", "login" or "" (none)
   std::string reason;  // why it failed, fit for a response body (names no credential)
   TimeNs retry_after = 0;
+  // For a session (cookie or login): the value its changing requests must send in the
+  // X-CSRF-Token header (see CsrfToken).
+  std::string csrf_token{};
 };
 
 class Authenticator {
@@ -89,6 +95,12 @@ class Authenticator {
   // Ends the session named in the Cookie header value, if any.
   void Logout(std::optional<std::string_view> cookie) COOLFLOW_EXCLUDES(mu_);
 
+  // The anti-CSRF token of a session: requests that change something (POST, PUT, PATCH,
+  // DELETE) and authenticate with the session cookie must carry it in an X-CSRF-Token header.
+  // A page learns it from POST /api/login or GET /api/session; a cross-site page can neither
+  // read it nor compute it. Base64url, 43 characters.
+  std::string CsrfToken(std::string_view session_id) const;
+
   // Set-Cookie values that set and clear the session cookie.
   std::string SessionCookie(std::string_view session_id) const;
   std::string ClearedSessionCookie() const;
@@ -109,7 +121,8 @@ class Authenticator {
     TimeNs expires = 0;
   };
 
-  // Checks name + password (PBKDF2 outside the lock). `scheme` names the source in the verdict.
+  // Checks name + password (the slow hash outside the lock). `scheme` names the source in the
+  // verdict.
   AuthVerdict CheckPassword(std::string_view name, std::string_view password,
                             std::string_view scheme) COOLFLOW_EXCLUDES(mu_);
   AuthVerdict CheckToken(std::string_view token, std::string_view scheme) COOLFLOW_EXCLUDES(mu_);

@@ -1,5 +1,6 @@
 #include "web/http_server.h"
 
+#include <charconv>
 #include <chrono>
 #include <exception>
 
@@ -23,8 +24,31 @@ constexpr std::string_view kCannedUnavailable =
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 constexpr TimeNs kForcedCloseWait = kNanosPerSecond;
 
-std::string UserJson(const User& user) {
-  return nlohmann::json{{"user", user.name}, {"role", RoleName(user.role)}}.dump();
+// Who a request is, and for a browser session the X-CSRF-Token its changes must carry.
+std::string UserJson(const User& user, std::string_view csrf_token) {
+  nlohmann::json out{{"user", user.name}, {"role", RoleName(user.role)}};
+  if (!csrf_token.empty()) out["csrf_token"] = csrf_token;
+  return out.dump();
+}
+
+// GET /api/audit[?limit=N]: the latest audit records, newest first (N: 1..1000, default 100).
+Response AuditAnswer(const AuditLog& audit, const Request& r) {
+  size_t limit = 100;
+  if (std::optional<std::string_view> text = r.Query("limit")) {
+    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
+    if (ec != std::errc() || end != text->data() + text->size() || limit < 1 || limit > 1000) {
+      return Response::Error(400, "limit must be an integer in 1..1000");
+    }
+  }
+  std::string out = "{\"records\": [";
+  bool first = true;
+  for (const AuditRecord& record : audit.Recent(limit)) {
+    if (!first) out += ", ";
+    first = false;
+    out += AuditLog::ToJson(record);
+  }
+  out += "]}";
+  return Response::Json(std::move(out));
 }
 
 // Answers and closes a connection over the limit, without reading from it.
@@ -113,6 +137,11 @@ size_t HttpServer::Core::LiveConnections() const {
 
 HttpServer::HttpServer(Options options) : core_(std::make_shared<Core>(std::move(options))) {
   if (core_->options.authenticator) AddAuthRoutes();
+  if (AuditLog* audit = core_->options.audit.get()) {
+    const Status s = HandleSync(Method::kGet, "/api/audit", {.min_role = Role::kAdmin},
+                                [audit](const Request& r) { return AuditAnswer(*audit, r); });
+    if (!s.ok()) std::abort();  // a fixed path in a fresh router: cannot fail
+  }
 }
 
 HttpServer::~HttpServer() {
@@ -182,7 +211,8 @@ void HttpServer::AddAuthRoutes() {
     switch (result.verdict.outcome) {
       case AuthOutcome::kAuthenticated: {
         core->log->info("web: {}: {} logged in", r.peer, result.verdict.user->name);
-        Response ok = Response::Json(UserJson(*result.verdict.user));
+        Response ok = Response::Json(UserJson(*result.verdict.user, result.verdict.csrf_token));
+        ok.audit = "logged in as " + result.verdict.user->name;
         ok.headers.emplace_back("Set-Cookie", auth->SessionCookie(result.session_id));
         ok.headers.emplace_back("Cache-Control", "no-store");
         return ok;
@@ -199,6 +229,7 @@ void HttpServer::AddAuthRoutes() {
         core->log->warn("web: {}: failed login", r.peer);
         core->metrics.CountAuthFailure("bad_credentials", "login");
         Response bad = Response::Error(401, "unknown user or wrong password");
+        bad.audit = "failed login";  // not the name: people type passwords there
         bad.headers.emplace_back("WWW-Authenticate", std::string(kBearerChallenge));
         return bad;
       }
@@ -209,12 +240,13 @@ void HttpServer::AddAuthRoutes() {
     auth->Logout(r.Header("Cookie"));
     Response bye;
     bye.status = 204;
+    bye.audit = r.user ? "logged out " + r.user->name : "logged out";
     bye.headers.emplace_back("Set-Cookie", auth->ClearedSessionCookie());
     return bye;
   });
   if (!s.ok()) std::abort();
   s = HandleSync(Method::kGet, "/api/session", {.min_role = Role::kViewer},
-                 [](const Request& r) { return Response::Json(UserJson(*r.user)); });
+                 [](const Request& r) { return Response::Json(UserJson(*r.user, r.csrf_token)); });
   if (!s.ok()) std::abort();
 }
 

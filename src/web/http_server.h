@@ -36,9 +36,14 @@
 // (Authorization, Cookie values, passwords, tokens, query strings) are never logged.
 //
 // When `authenticator` is set, the server also answers
-//   POST /api/login   {"user": "...", "password": "..."} -> 200 {"user","role"} + Set-Cookie
+//   POST /api/login   {"user": "...", "password": "..."} -> 200 {"user","role","csrf_token"}
+//                     + Set-Cookie
 //   POST /api/logout  -> 204, the session ended and its cookie cleared
-//   GET  /api/session -> 200 {"user","role"} for whoever the request authenticates as
+//   GET  /api/session -> 200 {"user","role"} for whoever the request authenticates as (and
+//                     "csrf_token" for a session)
+// A changing request (not GET or HEAD) that authenticates with the session cookie must send
+// X-CSRF-Token: <csrf_token>, else 403; a changing request or WebSocket upgrade whose Origin
+// is neither this server (Host) nor in AuthOptions::allowed_origins gets 403.
 // Without one, authentication is off: every route is open (logged as a warning at Start).
 //
 // Thread safety: register routes (Handle*, ServeStatic, AddWebSocket) before Start. Start and
@@ -55,6 +60,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "web/audit_log.h"
 #include "web/authenticator.h"
 #include "web/router.h"
 #include "web/server_metrics.h"
@@ -87,6 +93,8 @@ class HttpServer {
     Limits limits{};
     // Null: authentication off. Shared, so the owner can ReplaceUsers on a reload.
     std::shared_ptr<Authenticator> authenticator{};
+    // Records changing requests (audit_log.h) and serves GET /api/audit (admin) when set.
+    std::shared_ptr<AuditLog> audit{};
     // Where the server logs (warnings for refusals, debug for each request); null: spdlog's
     // default logger.
     std::shared_ptr<spdlog::logger> logger{};

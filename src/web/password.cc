@@ -1,22 +1,29 @@
 #include "web/password.h"
 
+#include <argon2.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdint>
+#include <optional>
 
 #include "fmt/format.h"
 
 namespace coolflow::web {
 namespace {
 
-constexpr std::string_view kScheme = "pbkdf2-sha256";
+constexpr std::string_view kPbkdf2Scheme = "pbkdf2-sha256";
+constexpr std::string_view kArgon2Prefix = "$argon2id$";
 constexpr size_t kSaltBytes = 16;
-constexpr size_t kHashBytes = 32;
+constexpr size_t kPbkdf2HashBytes = 32;
+constexpr size_t kArgon2HashBytes = 32;
+constexpr size_t kMinArgon2HashBytes = 16;
 constexpr size_t kTokenBytes = 32;
 constexpr std::string_view kBase64 =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -26,7 +33,7 @@ const unsigned char* Bytes(std::string_view s) {
 }
 
 std::string Pbkdf2(std::string_view password, std::string_view salt, int iterations) {
-  std::string out(kHashBytes, '\0');
+  std::string out(kPbkdf2HashBytes, '\0');
   if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), Bytes(salt),
                         static_cast<int>(salt.size()), iterations, EVP_sha256(),
                         static_cast<int>(out.size()),
@@ -36,46 +43,48 @@ std::string Pbkdf2(std::string_view password, std::string_view salt, int iterati
   return out;
 }
 
-struct ParsedHash {
+// Splits `text` at `separator` into exactly `N` fields; nullopt when the count differs.
+template <size_t N>
+std::optional<std::array<std::string_view, N>> SplitExactly(std::string_view text, char separator) {
+  std::array<std::string_view, N> fields;
+  for (size_t i = 0; i < N; ++i) {
+    const size_t at = text.find(separator);
+    if ((at == std::string_view::npos) != (i + 1 == N)) return std::nullopt;
+    fields[i] = text.substr(0, at);
+    if (at != std::string_view::npos) text.remove_prefix(at + 1);
+  }
+  return fields;
+}
+
+template <typename Int>
+bool ParseInt(std::string_view text, Int min, Int max, Int& out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size() && out >= min && out <= max;
+}
+
+struct Pbkdf2Hash {
   int iterations = 0;
   std::string salt;
   std::string hash;
 };
 
-Result<ParsedHash> ParseHash(std::string_view encoded) {
-  std::array<std::string_view, 4> parts;
-  size_t n = 0;
-  while (n < parts.size()) {
-    const size_t dollar = encoded.find('$');
-    parts[n++] = encoded.substr(0, dollar);
-    if (dollar == std::string_view::npos) {
-      encoded = {};
-      break;
-    }
-    encoded.remove_prefix(dollar + 1);
-    if (n == parts.size()) return InvalidArgument("password hash has more than 4 '$' fields");
-  }
-  if (n != parts.size()) {
-    return InvalidArgument("password hash must read pbkdf2-sha256$<iterations>$<salt>$<hash>");
-  }
-  if (parts[0] != kScheme) {
+Result<Pbkdf2Hash> ParsePbkdf2(std::string_view encoded) {
+  const auto parts = SplitExactly<4>(encoded, '$');
+  if (!parts) {
     return InvalidArgument(
-        fmt::format("password hash scheme must be {} (the scheme is missing or unknown)", kScheme));
+        "a pbkdf2-sha256 hash must read pbkdf2-sha256$<iterations>$<salt>$<hash>");
   }
-  ParsedHash out;
-  const auto [end, ec] =
-      std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), out.iterations);
-  if (ec != std::errc() || end != parts[1].data() + parts[1].size() ||
-      out.iterations < kMinPbkdf2Iterations || out.iterations > kMaxPbkdf2Iterations) {
+  Pbkdf2Hash out;
+  if (!ParseInt((*parts)[1], kMinPbkdf2Iterations, kMaxPbkdf2Iterations, out.iterations)) {
     return InvalidArgument(fmt::format("password hash iterations must be an integer in {}..{}",
                                        kMinPbkdf2Iterations, kMaxPbkdf2Iterations));
   }
-  Result<std::string> salt = Base64Decode(parts[2]);
+  Result<std::string> salt = Base64Decode((*parts)[2]);
   if (!salt.ok() || salt->size() < 8) {
     return InvalidArgument("password hash salt must be base64 of at least 8 bytes");
   }
-  Result<std::string> hash = Base64Decode(parts[3]);
-  if (!hash.ok() || hash->size() != kHashBytes) {
+  Result<std::string> hash = Base64Decode((*parts)[3]);
+  if (!hash.ok() || hash->size() != kPbkdf2HashBytes) {
     return InvalidArgument("password hash must end with base64 of 32 bytes");
   }
   out.salt = std::move(*salt);
@@ -83,27 +92,103 @@ Result<ParsedHash> ParseHash(std::string_view encoded) {
   return out;
 }
 
+Status CheckCost(PasswordCost cost) {
+  if (cost.lanes < 1 || cost.lanes > kMaxArgon2Lanes) {
+    return InvalidArgument(fmt::format("Argon2id lanes (p) must be in 1..{}", kMaxArgon2Lanes));
+  }
+  if (cost.passes < 1 || cost.passes > kMaxArgon2Passes) {
+    return InvalidArgument(fmt::format("Argon2id passes (t) must be in 1..{}", kMaxArgon2Passes));
+  }
+  const uint32_t min_memory = std::max<uint32_t>(kTestPasswordCost.memory_kib, 8 * cost.lanes);
+  if (cost.memory_kib < min_memory || cost.memory_kib > kMaxArgon2MemoryKib) {
+    return InvalidArgument(
+        fmt::format("Argon2id memory (m) must be in {}..{} KiB", min_memory, kMaxArgon2MemoryKib));
+  }
+  return Status::Ok();
+}
+
+// The cost an Argon2id PHC string names, after checking the whole string's form.
+Result<PasswordCost> ParseArgon2(std::string_view encoded) {
+  // "$argon2id$v=19$m=..,t=..,p=..$salt$hash" splits at '$' into 6 fields, the first empty.
+  const auto parts = SplitExactly<6>(encoded, '$');
+  if (!parts || (*parts)[2] != "v=19") {
+    return InvalidArgument(
+        "an Argon2id hash must read $argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$<salt>$<hash>");
+  }
+  const auto params = SplitExactly<3>((*parts)[3], ',');
+  PasswordCost cost;
+  if (!params || !(*params)[0].starts_with("m=") || !(*params)[1].starts_with("t=") ||
+      !(*params)[2].starts_with("p=") ||
+      !ParseInt((*params)[0].substr(2), uint32_t{0}, UINT32_MAX, cost.memory_kib) ||
+      !ParseInt((*params)[1].substr(2), uint32_t{0}, UINT32_MAX, cost.passes) ||
+      !ParseInt((*params)[2].substr(2), uint32_t{0}, UINT32_MAX, cost.lanes)) {
+    return InvalidArgument("an Argon2id hash's parameters must read m=<KiB>,t=<passes>,p=<lanes>");
+  }
+  if (Status s = CheckCost(cost); !s.ok()) return s;
+  Result<std::string> salt = Base64Decode((*parts)[4]);
+  if (!salt.ok() || salt->size() < 8 || (*parts)[4].find('=') != std::string_view::npos) {
+    return InvalidArgument("an Argon2id hash's salt must be unpadded base64 of at least 8 bytes");
+  }
+  Result<std::string> hash = Base64Decode((*parts)[5]);
+  if (!hash.ok() || hash->size() < kMinArgon2HashBytes ||
+      (*parts)[5].find('=') != std::string_view::npos) {
+    return InvalidArgument(
+        "an Argon2id hash must end with unpadded base64 of at least 16 bytes of hash");
+  }
+  return cost;
+}
+
 }  // namespace
 
-Result<std::string> HashPassword(std::string_view password, int iterations) {
-  if (iterations < kMinPbkdf2Iterations || iterations > kMaxPbkdf2Iterations) {
-    return InvalidArgument(fmt::format("PBKDF2 iterations must be in {}..{}", kMinPbkdf2Iterations,
-                                       kMaxPbkdf2Iterations));
-  }
+Result<std::string> HashPassword(std::string_view password, PasswordCost cost) {
+  if (Status s = CheckCost(cost); !s.ok()) return s;
   Result<std::string> salt = RandomBytes(kSaltBytes);
   if (!salt.ok()) return salt.status();
-  const std::string hash = Pbkdf2(password, *salt, iterations);
+  std::string encoded(argon2_encodedlen(cost.passes, cost.memory_kib, cost.lanes, kSaltBytes,
+                                        kArgon2HashBytes, Argon2_id),
+                      '\0');
+  const int rc = argon2id_hash_encoded(cost.passes, cost.memory_kib, cost.lanes, password.data(),
+                                       password.size(), salt->data(), salt->size(),
+                                       kArgon2HashBytes, encoded.data(), encoded.size());
+  if (rc != ARGON2_OK)
+    return Internal(fmt::format("Argon2id failed: {}", argon2_error_message(rc)));
+  encoded.resize(std::char_traits<char>::length(encoded.c_str()));
+  return encoded;
+}
+
+Result<std::string> HashPasswordLike(std::string_view password, std::string_view model) {
+  if (model.starts_with(kArgon2Prefix)) {
+    Result<PasswordCost> cost = ParseArgon2(model);
+    if (!cost.ok()) return cost.status();
+    return HashPassword(password, *cost);
+  }
+  Result<Pbkdf2Hash> parsed = ParsePbkdf2(model);
+  if (!parsed.ok()) return parsed.status();
+  const std::string hash = Pbkdf2(password, parsed->salt, parsed->iterations);
   if (hash.empty()) return Internal("PBKDF2 failed");
-  return fmt::format("{}${}${}${}", kScheme, iterations, Base64Encode(*salt), Base64Encode(hash));
+  return fmt::format("{}${}${}${}", kPbkdf2Scheme, parsed->iterations, Base64Encode(parsed->salt),
+                     Base64Encode(hash));
 }
 
 Status CheckPasswordHash(std::string_view encoded) {
-  return ParseHash(encoded).status();
+  if (encoded.starts_with(kArgon2Prefix)) return ParseArgon2(encoded).status();
+  if (encoded.starts_with(kPbkdf2Scheme) && encoded.substr(kPbkdf2Scheme.size()).starts_with("$")) {
+    return ParsePbkdf2(encoded).status();
+  }
+  return InvalidArgument(
+      "password hash must be Argon2id ($argon2id$v=19$m=..,t=..,p=..$<salt>$<hash>, as "
+      "`coolflow user add` or Debian's `argon2 <salt> -id -e` write it) or "
+      "pbkdf2-sha256$<iterations>$<salt>$<hash>; the scheme is missing or unknown");
 }
 
 bool VerifyPassword(std::string_view password, std::string_view encoded) {
-  Result<ParsedHash> parsed = ParseHash(encoded);
-  if (!parsed.ok()) return false;
+  if (!CheckPasswordHash(encoded).ok()) return false;
+  if (encoded.starts_with(kArgon2Prefix)) {
+    // libargon2 compares the recomputed hash in constant time. It needs a NUL-terminated copy.
+    const std::string terminated(encoded);
+    return argon2id_verify(terminated.c_str(), password.data(), password.size()) == ARGON2_OK;
+  }
+  Result<Pbkdf2Hash> parsed = ParsePbkdf2(encoded);
   const std::string hash = Pbkdf2(password, parsed->salt, parsed->iterations);
   return !hash.empty() && ConstantTimeEquals(hash, parsed->hash);
 }
@@ -150,7 +235,11 @@ Result<std::string> RandomBytes(size_t bytes) {
 Result<std::string> RandomToken(size_t bytes) {
   Result<std::string> raw = RandomBytes(bytes);
   if (!raw.ok()) return raw.status();
-  std::string text = Base64Encode(*raw);
+  return Base64UrlEncode(*raw);
+}
+
+std::string Base64UrlEncode(std::string_view data) {
+  std::string text = Base64Encode(data);
   while (!text.empty() && text.back() == '=')
     text.pop_back();
   for (char& c : text) {

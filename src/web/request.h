@@ -40,6 +40,7 @@ struct Request {
   std::string peer{};               // "127.0.0.1:53412"
   std::string peer_address{};       // "127.0.0.1"
   std::optional<User> user{};       // set when the request carried valid credentials
+  std::string csrf_token{};         // a session's X-CSRF-Token (authenticator.h), else empty
   bool authentication_off = false;  // the server runs without users: every route is open
 
   // The first query parameter `name`, if any.

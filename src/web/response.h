@@ -17,6 +17,9 @@ struct Response {
   // Server itself; a handler's own value for one of those is ignored.
   std::vector<std::pair<std::string, std::string>> headers{};
   std::string body{};
+  // What the request changed, for the audit log (audit_log.h), e.g. "ac-1 setpoint 22 -> 24 C".
+  // Not sent. Must hold no secret.
+  std::string audit{};
 
   // 200 (or `status`) with a JSON body already serialised.
   static Response Json(std::string json, int status = 200);

@@ -32,6 +32,9 @@ struct RouteOptions {
   Role min_role = Role::kViewer;
   // The largest body accepted, in bytes; 0 means the server's default (Limits::max_body_bytes).
   size_t max_body_bytes = 0;
+  // Changing requests (not GET or HEAD) to this route go to the audit log, when the server
+  // has one. Off for bulk data ingestion (the hub's /write), which changes no setting.
+  bool audit = true;
 };
 
 struct WebSocketEndpoint;  // websocket.h

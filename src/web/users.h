@@ -3,7 +3,7 @@
 //   users:
 //     - name: alice
 //       role: admin            # viewer | operator | admin
-//       password_hash: "pbkdf2-sha256$600000$<salt>$<hash>"
+//       password_hash: "$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>"
 //     - name: telegraf
 //       role: operator
 //       tokens:                # API tokens, stored only as their SHA-256

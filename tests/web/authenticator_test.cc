@@ -18,7 +18,7 @@ class AuthenticatorTest : public ::testing::Test {
     options.max_sessions = 3;
     auth_ = std::make_unique<Authenticator>(
         std::vector<UserRecord>{
-            {"alice", Role::kAdmin, *HashPassword("pw-alice", kMinPbkdf2Iterations), {}},
+            {"alice", Role::kAdmin, *HashPassword("pw-alice", kTestPasswordCost), {}},
             {"bot", Role::kOperator, "", {{"t", token_.sha256_hex}}}},
         options, clock_);
   }

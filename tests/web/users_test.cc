@@ -52,7 +52,7 @@ TEST(UsersTest, ErrorsNameFileLineAndFieldAndNeverQuoteSecrets) {
       {"users:\n  - name: a\n    role: viewer\n    password: hunter2\n",
        "users.yaml:4:15: users[0].password: passwords are never stored"},
       {"users:\n  - name: a\n    role: viewer\n    password_hash: hunter2\n",
-       "users.yaml:4:20: users[0].password_hash: password hash must read"},
+       "users.yaml:4:20: users[0].password_hash: password hash must be Argon2id"},
       {"users:\n  - name: a\n    role: viewer\n",
        "users.yaml:2:5: users[0]: needs a password_hash"},
       {"users:\n  - name: \"a b\"\n    role: viewer\n",

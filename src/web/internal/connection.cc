@@ -3,7 +3,9 @@
 #include <chrono>
 #include <exception>
 
+#include "common/clock.h"
 #include "fmt/format.h"
+#include "nlohmann/json.hpp"
 #include "web/internal/request_head.h"
 #include "web/internal/websocket_session.h"
 
@@ -149,6 +151,22 @@ void HttpConnection::OnHeader(beast::error_code ec) {
   version_ = parser_->get().version();
   admission_ = Admit(head, peer_, peer_address_, core_->router, core_->options.authenticator.get(),
                      core_->options.limits.max_body_bytes, &core_->metrics);
+  audit_.reset();
+  if (core_->options.audit != nullptr && admission_.route != nullptr &&
+      admission_.route->options.audit && head.method != "GET" && head.method != "HEAD") {
+    AuditRecord record;
+    if (admission_.request.user) {
+      record.user = admission_.request.user->name;
+      record.role = std::string(RoleName(admission_.request.user->role));
+    }
+    record.peer = peer_address_;
+    record.method = LogSafe(head.method, 16);
+    // The path only: a query string may hold a secret.
+    record.path = admission_.refusal
+                      ? LogSafe(std::string_view(head.target).substr(0, head.target.find('?')))
+                      : admission_.request.path;
+    audit_ = std::move(record);
+  }
   if (admission_.refusal) {
     const bool has_body = head.chunked || head.content_length.value_or(0) > 0;
     if (has_body) close_after_ = true;  // its body was not read
@@ -275,6 +293,7 @@ void HttpConnection::Write(Response r) {
     res->insert(name, value);
   }
   res->keep_alive(!close);
+  Audit(r);  // before the body moves: a refusal's reason is read from it
   res->body() = std::move(r.body);
   res->prepare_payload();
   if (request_.head) res->body().clear();  // Content-Length stays that of the GET answer
@@ -291,6 +310,23 @@ void HttpConnection::Write(Response r) {
                     [self = shared_from_this(), close](const beast::error_code& ec, size_t) {
                       self->OnWrite(ec, close);
                     });
+}
+
+void HttpConnection::Audit(const Response& response) {
+  if (!audit_) return;
+  AuditRecord record = std::move(*audit_);
+  audit_.reset();
+  record.time = SystemClock::Instance().Now();
+  record.status = response.status;
+  record.detail = response.audit;
+  if (record.detail.empty() && response.status >= 400) {
+    // A refusal's reason, from its {"error": "..."} body.
+    const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+    if (body.is_object() && body.contains("error") && body["error"].is_string()) {
+      record.detail = "refused: " + body["error"].get<std::string>();
+    }
+  }
+  core_->options.audit->Record(std::move(record));
 }
 
 void HttpConnection::OnWrite(const beast::error_code& ec, bool close) {

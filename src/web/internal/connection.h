@@ -12,6 +12,7 @@
 #include <string>
 
 #include "web/admission.h"
+#include "web/audit_log.h"
 #include "web/internal/beast.h"
 #include "web/internal/server_core.h"
 
@@ -67,8 +68,13 @@ class HttpConnection final : public Closable, public std::enable_shared_from_thi
   std::string peer_address_;
   State state_ = State::kIdle;
 
+  // Records the current request in the audit log when it is one to audit.
+  void Audit(const Response& response);
+
   // The current request.
   Admission admission_;
+  // Set when the current request is to be audited: what its record needs beyond the answer.
+  std::optional<AuditRecord> audit_{};
   Request request_;
   bool keep_alive_ = true;
   bool close_after_ = false;
