@@ -44,10 +44,7 @@ struct World {
     options.rate_limit.max_failures = 5;
     // "alice" / "wonderland", admin; a token user; a viewer. Few iterations: fuzzing speed.
     std::vector<web::UserRecord> users = {
-        {"alice",
-         web::Role::kAdmin,
-         *web::HashPassword("wonderland", web::kTestPasswordCost),
-         {}},
+        {"alice", web::Role::kAdmin, *web::HashPassword("wonderland", web::kTestPasswordCost), {}},
         {"telegraf", web::Role::kOperator, "", {{"w", web::Sha256Hex(kToken)}}},
         {"victor", web::Role::kViewer, *web::HashPassword("viewer", web::kTestPasswordCost), {}},
     };
