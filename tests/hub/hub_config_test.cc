@@ -83,7 +83,7 @@ TEST(HubConfigTest, ErrorsNameTheFileLineAndField) {
   EXPECT_EQ(ErrorOf("http: {port: 70000}\n").message(),
             "hub.yaml:1:14: http.port: 70000 is outside -1..65535 (-1: no HTTP, 0: any free port)");
   EXPECT_EQ(ErrorOf("mqtt: {connections: 0}\n").message().substr(0, 33),
-            "hub.yaml:1:22: mqtt.connections: ");
+            "hub.yaml:1:21: mqtt.connections: ");
   EXPECT_EQ(ErrorOf("hub: 'a b'\n").message().substr(0, 16), "hub.yaml:1:6: hu");
   EXPECT_EQ(ErrorOf("kafka: {consumer_group: x}\n").message(),
             "hub.yaml:1:8: kafka.brokers: required");
