@@ -167,6 +167,17 @@ const Table<HttpSettings>& HttpTable() {
          return r.ReadPath(item, out.audit_log, /*must_exist=*/false);
        }},
       Member("allowed_origins", &HttpSettings::allowed_origins),
+      {"ui_dir",
+       [](yaml::Reader& r, const Item& item, HttpSettings& out) {
+         if (Status s = r.ReadPath(item, out.ui_dir, /*must_exist=*/false); !s.ok()) return s;
+         std::error_code ec;
+         if (!std::filesystem::is_regular_file(std::filesystem::path(out.ui_dir) / "index.html",
+                                               ec)) {
+           return r.Error(
+               item, fmt::format("{} has no index.html: build the UI (ui/build.sh)", out.ui_dir));
+         }
+         return Status::Ok();
+       }},
   };
   return table;
 }

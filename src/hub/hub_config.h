@@ -72,6 +72,8 @@ struct HttpSettings {
   std::string audit_log;
   // Origins besides the hub's own that may make changes (a reverse proxy's public address).
   std::vector<std::string> allowed_origins;
+  // The Control Room's built UI (ui/dist), served at /; empty: the API only.
+  std::string ui_dir;
 };
 
 struct HubConfig {

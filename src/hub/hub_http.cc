@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdint>
 #include <utility>
 
 #include "common/time.h"
 #include "fmt/format.h"
 #include "hub/alerts/history.h"
 #include "hub/alerts/notifier.h"
+#include "hub/http_params.h"
 #include "hub/influx_write.h"
 #include "hub/live/live_json.h"
 #include "nlohmann/json.hpp"
@@ -22,21 +25,6 @@ web::Response WithInfluxHeaders(web::Response response) {
   response.headers.emplace_back("X-Influxdb-Version", kInfluxVersion);
   response.headers.emplace_back("X-Influxdb-Build", "OSS");
   return response;
-}
-
-int HttpStatusOf(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kUnauthenticated:
-      return 401;
-    case StatusCode::kResourceExhausted:
-      return 503;
-    case StatusCode::kOutOfRange:
-      return 413;
-    case StatusCode::kInvalidArgument:
-      return 400;
-    default:
-      return 500;
-  }
 }
 
 std::string Lower(std::string_view text) {
@@ -68,12 +56,103 @@ Result<store::Selector> SelectorOf(const web::Request& request) {
   return selector;
 }
 
-Result<TimeNs> TimeParam(const web::Request& request, std::string_view name, TimeNs fallback) {
-  auto text = request.Query(name);
-  if (!text) return fallback;
-  auto t = ParseTimestamp(*text);
-  if (!t.ok()) return InvalidArgument(fmt::format("{}: {}", name, t.status().message()));
-  return *t;
+constexpr uint64_t kMaxBuckets = 100'000;
+
+Result<store::AggregateFunction> FunctionOf(std::string_view name) {
+  using F = store::AggregateFunction;
+  static constexpr std::pair<std::string_view, F> kNames[] = {
+      {"mean", F::kMean},   {"min", F::kMin},   {"max", F::kMax},
+      {"count", F::kCount}, {"last", F::kLast}, {"sum", F::kSum}};
+  for (const auto& [n, f] : kNames) {
+    if (n == name) return f;
+  }
+  return InvalidArgument(fmt::format("fn={:?}: one of mean, min, max, count, last, sum", name));
+}
+
+// The aggregate query of GET /api/store/aggregate: the selector, from/to (default the last
+// hour), step (required), fn (default mean), group_by (comma-separated tag keys).
+Result<store::AggregateQuery> AggregateQueryOf(const web::Request& request, TimeNs now) {
+  store::AggregateQuery q;
+  auto selector = SelectorOf(request);
+  if (!selector.ok()) return selector.status();
+  q.selector = std::move(*selector);
+  auto from = TimeParam(request, "from", now, now - kNanosPerHour);
+  if (!from.ok()) return from.status();
+  auto to = TimeParam(request, "to", now, now + kNanosPerMinute);
+  if (!to.ok()) return to.status();
+  if (*to <= *from) return InvalidArgument("to must be after from");
+  q.from = *from;
+  q.to = *to;
+  auto step_text = request.Query("step");
+  if (!step_text) return InvalidArgument("step is required (10s, 5m, 1h)");
+  auto step = ParseDuration(*step_text);
+  if (!step.ok()) return InvalidArgument(fmt::format("step: {}", step.status().message()));
+  if (*step < kNanosPerSecond) return InvalidArgument("step: at least 1s");
+  q.step = *step;
+  if (auto fn = request.Query("fn")) {
+    auto f = FunctionOf(*fn);
+    if (!f.ok()) return f.status();
+    q.function = *f;
+  }
+  if (auto group_by = request.Query("group_by"); group_by && !group_by->empty()) {
+    std::string_view rest = *group_by;
+    while (!rest.empty()) {
+      const size_t comma = rest.find(',');
+      std::string_view key = rest.substr(0, comma);
+      if (key.empty()) return InvalidArgument("group_by: an empty tag key");
+      q.group_by.emplace_back(key);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    }
+  }
+  return q;
+}
+
+// {"step_ms": .., "series": [{"group": {..}} or {"measurement","tags","field"},
+//  "buckets": [[start_ms, value, count], ...]}]}
+std::string BucketsJson(const store::AggregateQuery& query,
+                        const std::vector<store::GroupBuckets>& groups) {
+  std::string out = fmt::format("{{\"step_ms\":{},\"series\":[", query.step / kNanosPerMilli);
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const store::GroupBuckets& g = groups[i];
+    if (i > 0) out += ',';
+    out += '{';
+    const auto append_tags = [&](const std::vector<reading::Tag>& tags) {
+      out += '{';
+      for (size_t t = 0; t < tags.size(); ++t) {
+        if (t > 0) out += ',';
+        reading::json::AppendString(out, tags[t].key);
+        out += ':';
+        reading::json::AppendString(out, tags[t].value);
+      }
+      out += '}';
+    };
+    if (g.series) {
+      out += "\"measurement\":";
+      reading::json::AppendString(out, g.series->measurement);
+      out += ",\"tags\":";
+      append_tags(g.series->tags);
+      out += ",\"field\":";
+      reading::json::AppendString(out, g.series->field);
+    } else {
+      out += "\"group\":";
+      append_tags(g.group);
+    }
+    out += ",\"buckets\":[";
+    for (size_t b = 0; b < g.buckets.size(); ++b) {
+      const store::Bucket& bucket = g.buckets[b];
+      if (b > 0) out += ',';
+      if (std::isfinite(bucket.value)) {
+        fmt::format_to(std::back_inserter(out), "[{},{},{}]", bucket.start / kNanosPerMilli,
+                       bucket.value, bucket.count);
+      } else {
+        fmt::format_to(std::back_inserter(out), "[{},null,{}]", bucket.start / kNanosPerMilli,
+                       bucket.count);
+      }
+    }
+    out += "]}";
+  }
+  out += "]}";
+  return out;
 }
 
 void AppendValue(std::string& out, const store::Value& value) {
@@ -219,18 +298,14 @@ Status RegisterHubRoutes(web::HttpServer& server, Hub& hub, const Clock& clock,
       [&hub, &clock](const web::Request& request) {
         auto selector = SelectorOf(request);
         if (!selector.ok()) return web::Response::Error(400, selector.status().message());
-        auto from = TimeParam(request, "from", clock.Now() - kNanosPerHour);
-        auto to = TimeParam(request, "to", clock.Now() + kNanosPerMinute);
+        const TimeNs now = clock.Now();
+        auto from = TimeParam(request, "from", now, now - kNanosPerHour);
+        auto to = TimeParam(request, "to", now, now + kNanosPerMinute);
         if (!from.ok()) return web::Response::Error(400, from.status().message());
         if (!to.ok()) return web::Response::Error(400, to.status().message());
-        size_t limit = kDefaultPointLimit;
-        if (auto text = request.Query("limit")) {
-          try {
-            limit = std::stoul(std::string(*text));
-          } catch (const std::exception&) {
-            return web::Response::Error(400, fmt::format("limit={:?} is not a count", *text));
-          }
-        }
+        auto limit_param = CountParam(request, "limit", kDefaultPointLimit, SIZE_MAX);
+        if (!limit_param.ok()) return web::Response::Error(400, limit_param.status().message());
+        const size_t limit = *limit_param;
         auto range = hub.store().Range(*selector, *from, *to);
         if (!range.ok()) return web::Response::Error(500, range.status().message());
         size_t points = 0;
@@ -242,6 +317,35 @@ Status RegisterHubRoutes(web::HttpServer& server, Hub& hub, const Clock& clock,
               fmt::format("{} points match, more than limit={}: narrow the range", points, limit));
         }
         return web::Response::Json(SeriesJson(*range));
+      });
+  if (!s.ok()) return s;
+
+  s = server.HandleSync(
+      web::Method::kGet, "/api/store/aggregate", {.min_role = web::Role::kViewer},
+      [&hub, &clock](const web::Request& request) {
+        auto query = AggregateQueryOf(request, clock.Now());
+        if (!query.ok()) return web::Response::Error(400, query.status().message());
+        const uint64_t buckets = static_cast<uint64_t>((query->to - query->from) / query->step);
+        if (buckets > kMaxBuckets) {
+          return web::Response::Error(
+              413, fmt::format("{} buckets per series, more than {}: a longer step or a shorter "
+                               "range",
+                               buckets, kMaxBuckets));
+        }
+        auto result = hub.store().Aggregate(*query);
+        if (!result.ok()) {
+          return web::Response::Error(HttpStatusOf(result.status()), result.status().message());
+        }
+        size_t total = 0;
+        for (const store::GroupBuckets& g : *result)
+          total += g.buckets.size();
+        if (total > kMaxBuckets) {
+          return web::Response::Error(
+              413, fmt::format("{} buckets, more than {}: narrow the selector, the range or a "
+                               "longer step",
+                               total, kMaxBuckets));
+        }
+        return web::Response::Json(BucketsJson(*query, *result));
       });
   if (!s.ok()) return s;
 
@@ -267,34 +371,6 @@ Status RegisterHubRoutes(web::HttpServer& server, Hub& hub, const Clock& clock,
                            });
 }
 
-}  // namespace coolflow::hub
-
-namespace coolflow::hub {
-namespace {
-
-size_t CountParam(const web::Request& request, std::string_view name, size_t fallback, size_t max) {
-  auto text = request.Query(name);
-  if (!text) return fallback;
-  try {
-    return std::min(std::stoul(std::string(*text)), max);
-  } catch (const std::exception&) {
-    return fallback;
-  }
-}
-
-// The answer to a room command, with `change` for the audit log when it took effect.
-web::Response FromStatus(const Status& s, std::string change) {
-  if (s.ok()) {
-    web::Response ok = web::Response::Json(R"({"ok":true})");
-    ok.audit = std::move(change);
-    return ok;
-  }
-  const int status = s.code() == StatusCode::kUnavailable ? 409 : 400;
-  return web::Response::Error(status, s.message());
-}
-
-}  // namespace
-
 Status RegisterRoomRoutes(web::HttpServer& server, HubRuntime& runtime, const Clock& clock) {
   Status s = server.HandleSync(
       web::Method::kGet, "/api/live", {.min_role = web::Role::kViewer},
@@ -306,31 +382,12 @@ Status RegisterRoomRoutes(web::HttpServer& server, HubRuntime& runtime, const Cl
         return web::Response::Json(live::ToJson(*snapshot, clock.Now(), options).dump());
       });
   if (!s.ok()) return s;
-  s = server.HandleSync(web::Method::kGet, "/api/alerts", {.min_role = web::Role::kViewer},
-                        [&runtime](const web::Request& request) {
-                          nlohmann::json out;
-                          out["active"] = nlohmann::json::array();
-                          for (const alerts::Alert& alert : runtime.alerts().Active())
-                            out["active"].push_back(alerts::AlertToJson(alert));
-                          out["history"] = nlohmann::json::array();
-                          if (alerts::AlertHistory* history = runtime.alerts().history()) {
-                            auto recent = history->Recent(CountParam(request, "history", 50, 1000));
-                            if (recent.ok()) {
-                              for (const alerts::HistoryEntry& entry : *recent) {
-                                nlohmann::json e = alerts::AlertToJson(entry.alert);
-                                e["history_id"] = entry.id;
-                                e["time"] = entry.time;
-                                out["history"].push_back(std::move(e));
-                              }
-                            }
-                          }
-                          return web::Response::Json(out.dump());
-                        });
-  if (!s.ok()) return s;
   s = server.HandleSync(web::Method::kGet, "/api/control", {.min_role = web::Role::kViewer},
                         [&runtime](const web::Request& request) {
-                          return web::Response::Json(
-                              runtime.ControllerJson(CountParam(request, "decisions", 20, 1000)));
+                          auto decisions = CountParam(request, "decisions", 20, 1000);
+                          if (!decisions.ok())
+                            return web::Response::Error(400, decisions.status().message());
+                          return web::Response::Json(runtime.ControllerJson(*decisions));
                         });
   if (!s.ok()) return s;
   s = server.HandleSync(

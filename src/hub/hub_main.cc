@@ -5,10 +5,12 @@
 #include <iostream>
 
 #include "fmt/format.h"
+#include "hub/control_room_http.h"
 #include "hub/hub.h"
 #include "hub/hub_config.h"
 #include "hub/hub_http.h"
 #include "hub/hub_runtime.h"
+#include "hub/live_feed.h"
 #include "spdlog/spdlog.h"
 #include "web/authenticator.h"
 #include "web/http_server.h"
@@ -38,6 +40,7 @@ int RunHub(const HubCommand& command) {
   }
   Hub* hub = &(*runtime)->hub();
   std::unique_ptr<web::HttpServer> server;
+  std::unique_ptr<LiveFeed> feed;
   if (config->http.port >= 0) {
     web::HttpServer::Options options;
     options.host = config->http.host;
@@ -60,11 +63,19 @@ int RunHub(const HubCommand& command) {
     }
     options.audit = std::move(*audit);
     server = std::make_unique<web::HttpServer>(options);
-    HubHttpOptions http_options;
     HubRuntime* rt = runtime->get();
-    http_options.extra_metrics = [rt] { return rt->RenderMetrics(); };
+    feed = std::make_unique<LiveFeed>(*server, *rt, SystemClock::Instance());
+    HubHttpOptions http_options;
+    http_options.extra_metrics = [rt, f = feed.get()] {
+      return rt->RenderMetrics() + f->RenderMetrics() +
+             RenderRoomMetrics(*rt, SystemClock::Instance().Now());
+    };
     Status s = RegisterHubRoutes(*server, *hub, SystemClock::Instance(), http_options);
     if (s.ok()) s = RegisterRoomRoutes(*server, *rt, SystemClock::Instance());
+    if (s.ok()) {
+      s = RegisterControlRoom(*server, *rt, *feed, SystemClock::Instance(),
+                              {.ui_dir = config->http.ui_dir});
+    }
     if (!s.ok()) {
       std::cerr << "coolflow hub: " << s.message() << "\n";
       return 1;
@@ -86,8 +97,10 @@ int RunHub(const HubCommand& command) {
       (*runtime)->Stop();
       return 1;
     }
-    std::cout << fmt::format("coolflow hub {}: http://{}:{}/ (InfluxDB /write, /metrics)\n",
-                             config->hub, config->http.host, server->port())
+    feed->Start();
+    std::cout << fmt::format("coolflow hub {}: http://{}:{}/ ({}InfluxDB /write, /metrics)\n",
+                             config->hub, config->http.host, server->port(),
+                             config->http.ui_dir.empty() ? "" : "Control Room, ")
               << std::flush;
   }
   std::cout << fmt::format("coolflow hub {}: running ({} brokers, cooling control {})\n",
@@ -97,6 +110,7 @@ int RunHub(const HubCommand& command) {
   int signal = 0;
   sigwait(&signals, &signal);
   spdlog::info("signal {}: stopping", signal);
+  if (feed) feed->Stop();
   if (server) server->Stop();
   (*runtime)->Stop();
   return 0;

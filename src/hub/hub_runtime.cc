@@ -31,7 +31,9 @@ Result<std::unique_ptr<HubRuntime>> HubRuntime::Create(const HubConfig& config, 
     if (!scenario.ok()) return InSection(config, "scenario", scenario.status());
     control = control::ControllerConfigFromScenario(*scenario, config.room_box);
   }
+  runtime->name_ = config.hub;
   if (control) {
+    runtime->room_ = control;
     auto controller = control::Controller::Create(*control);
     if (!controller.ok()) return InSection(config, "control", controller.status());
     runtime->controller_ = std::move(*controller);
@@ -113,16 +115,22 @@ void HubRuntime::Run() {
         return;
       }
     }
-    TickOnce(clock_.Now());
+    Tick(clock_.Now());
   }
 }
 
-void HubRuntime::TickOnce(TimeNs now) {
+void HubRuntime::Tick(TimeNs now) {
   live_->Publish(now);
   std::vector<control::AcCommandOut> commands;
   if (controller_ != nullptr) {
     std::lock_guard lock(control_mu_);
+    const size_t before = controller_->decisions().size();
+    const TimeNs newest_before = before == 0 ? 0 : controller_->decisions().back().time;
     commands = controller_->Tick(now);
+    const size_t after = controller_->decisions().size();
+    if (after != before || (after > 0 && controller_->decisions().back().time != newest_before)) {
+      decisions_made_.fetch_add(1, std::memory_order_relaxed);
+    }
   }
   for (const control::AcCommandOut& command : commands) {
     if (command.box.empty()) {
@@ -140,7 +148,8 @@ void HubRuntime::TickOnce(TimeNs now) {
   }
   if (now - last_evaluation_ >= evaluation_interval_) {
     last_evaluation_ = now;
-    alerts_->Evaluate(now);
+    const std::vector<alerts::Alert> events = alerts_->Evaluate(now);
+    if (!events.empty() && alert_listener_) alert_listener_(events);
   }
 }
 

@@ -12,10 +12,13 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -55,13 +58,28 @@ class HubRuntime final : public ReadingSink {
   // Prometheus text of the live state, alerts and controller counters.
   std::string RenderMetrics() const;
 
+  // The room the controller drives, as configured (racks and ACs with their map positions);
+  // nullptr without a controller. Never changes.
+  const control::ControllerConfig* room() const { return room_ ? &*room_ : nullptr; }
+  const std::string& name() const { return name_; }
+
+  // Called on the ticker thread with the alerts that fired or resolved in an evaluation
+  // (not under any lock of the runtime's). Set before Start.
+  using AlertListener = std::function<void(const std::vector<alerts::Alert>& events)>;
+  void SetAlertListener(AlertListener listener) { alert_listener_ = std::move(listener); }
+  // How many decisions the controller has made: changes when there is a new one.
+  uint64_t decisions_made() const { return decisions_made_.load(std::memory_order_relaxed); }
+
+  // One tick at `now`: publish the live snapshot, run the controller, evaluate the alerts when
+  // due. The ticker calls it every `tick`; tests and benchmarks drive it themselves.
+  void Tick(TimeNs now);
+
   // ReadingSink: every stored reading, from the pipeline's committing thread.
   void Accept(std::span<const reading::Reading> readings, TimeNs now) override;
 
  private:
   HubRuntime(const Clock& clock, TimeNs tick) : clock_(clock), tick_(tick) {}
   void Run();
-  void TickOnce(TimeNs now);
   void OnReply(std::string_view box, std::string_view payload, TimeNs now);
 
   const Clock& clock_;
@@ -74,6 +92,10 @@ class HubRuntime final : public ReadingSink {
 
   mutable std::mutex control_mu_;
   std::unique_ptr<control::Controller> controller_;  // null without a room to control
+  std::optional<control::ControllerConfig> room_;
+  std::string name_;
+  AlertListener alert_listener_;
+  std::atomic<uint64_t> decisions_made_{0};
 
   std::mutex run_mu_;
   std::condition_variable run_cv_;

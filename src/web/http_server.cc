@@ -153,6 +153,15 @@ Status HttpServer::AddRoute(Route route) {
   return core_->router.Add(std::move(route));
 }
 
+std::vector<HttpServer::RouteInfo> HttpServer::routes() const {
+  std::vector<RouteInfo> out;
+  for (const std::unique_ptr<Route>& r : core_->router.routes()) {
+    out.push_back({r->method, r->prefix ? r->path + "*" : r->path, r->options.min_role,
+                   r->websocket != nullptr});
+  }
+  return out;
+}
+
 Status HttpServer::Handle(Method method, std::string path, RouteOptions options, Handler handler) {
   Route route;
   route.method = method;

@@ -132,6 +132,16 @@ class HttpServer {
   // called after Stop are ignored.
   void Stop();
 
+  // Every registered route, in the order added: its method, its path as registered (a prefix
+  // ends with "/*") and the least role it needs. For API documents and their tests.
+  struct RouteInfo {
+    Method method = Method::kGet;
+    std::string path;
+    Role min_role = Role::kViewer;
+    bool websocket = false;
+  };
+  std::vector<RouteInfo> routes() const;
+
   Broadcaster& broadcaster();
   ServerMetrics& metrics();
   // metrics().Render(prefix).

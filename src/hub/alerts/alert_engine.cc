@@ -103,6 +103,7 @@ Result<std::unique_ptr<AlertEngine>> AlertEngine::Create(AlertsConfig config,
     if (!history.ok()) return history.status();
     engine->history_ = std::move(*history);
     if (Status s = engine->RestoreFiring(); !s.ok()) return s;
+    if (Status s = engine->RestoreSilences(); !s.ok()) return s;
   }
   engine->dispatcher_ =
       std::make_unique<Dispatcher>(std::move(targets), engine->config_.queue_size);
@@ -127,7 +128,93 @@ Status AlertEngine::RestoreFiring() {
     inst.repeat_interval = rule->repeat_interval;
     inst.restored = true;
   }
+  Result<std::vector<AlertHistory::AcknowledgementRow>> acks = history_->Acknowledgements();
+  if (!acks.ok()) return acks.status().WithContext("restoring the acknowledgements");
+  for (AlertHistory::AcknowledgementRow& row : *acks) {
+    auto it = instances_.find(row.fingerprint);
+    if (it != instances_.end() && it->second.alert.active_since == row.active_since) {
+      it->second.alert.acknowledged = std::move(row.ack);
+    }
+  }
   return Status::Ok();
+}
+
+Status AlertEngine::RestoreSilences() {
+  Result<std::vector<Silence>> silences = history_->Silences(0);
+  if (!silences.ok()) return silences.status().WithContext("restoring the silences");
+  MutexLock lock(mu_);
+  silences_ = std::move(*silences);
+  for (const Silence& s : silences_)
+    next_silence_id_ = std::max(next_silence_id_, s.id + 1);
+  return Status::Ok();
+}
+
+void AlertEngine::NoteHistoryError(const Status& s) {
+  if (s.ok()) {
+    history_failing_ = false;
+    return;
+  }
+  ++counters_.history_errors;
+  if (!history_failing_) spdlog::warn("alert history: {} (further errors counted)", s.message());
+  history_failing_ = true;
+}
+
+Result<Alert> AlertEngine::Acknowledge(std::string_view fingerprint, Acknowledgement ack) {
+  MutexLock lock(mu_);
+  auto it = instances_.find(std::string(fingerprint));
+  if (it == instances_.end()) {
+    return NotFound(fmt::format("no active alert {}", fingerprint));
+  }
+  Alert& alert = it->second.alert;
+  alert.acknowledged = std::move(ack);
+  if (history_) {
+    NoteHistoryError(
+        history_->SaveAcknowledgement(alert.fingerprint, alert.active_since, *alert.acknowledged));
+  }
+  return alert;
+}
+
+Result<Silence> AlertEngine::AddSilence(Silence silence) {
+  if (silence.matchers.empty()) return InvalidArgument("a silence needs at least one matcher");
+  if (silence.ends <= silence.starts) return InvalidArgument("a silence must end after it starts");
+  std::sort(silence.matchers.begin(), silence.matchers.end());
+  MutexLock lock(mu_);
+  silence.id = next_silence_id_++;
+  if (history_) NoteHistoryError(history_->SaveSilence(silence));
+  silences_.push_back(silence);
+  ApplySilences(silence.starts);
+  return silence;
+}
+
+Status AlertEngine::EndSilence(uint64_t id, TimeNs now) {
+  MutexLock lock(mu_);
+  auto it = std::find_if(silences_.begin(), silences_.end(),
+                         [&](const Silence& s) { return s.id == id; });
+  if (it == silences_.end() || it->ends <= now) {
+    return NotFound(fmt::format("no silence {} is in force", id));
+  }
+  it->ends = std::max(now, it->starts);
+  if (history_) NoteHistoryError(history_->SaveSilence(*it));
+  ApplySilences(now);
+  return Status::Ok();
+}
+
+std::vector<Silence> AlertEngine::Silences(TimeNs now) const {
+  MutexLock lock(mu_);
+  std::vector<Silence> out;
+  for (const Silence& s : silences_) {
+    if (s.ends > now) out.push_back(s);
+  }
+  return out;
+}
+
+void AlertEngine::ApplySilences(TimeNs now) {
+  std::erase_if(silences_, [&](const Silence& s) { return s.ends <= now; });
+  for (auto& [fp, inst] : instances_) {
+    inst.alert.silenced = std::any_of(silences_.begin(), silences_.end(), [&](const Silence& s) {
+      return s.ActiveAt(now) && Matches(s, inst.alert);
+    });
+  }
 }
 
 void AlertEngine::SetCondition(std::string_view kind, Labels labels, bool active,
@@ -324,6 +411,8 @@ std::vector<Alert> AlertEngine::Evaluate(const live::Snapshot& snapshot, TimeNs 
     }
   }
 
+  ApplySilences(now);
+
   // Events: history, then notifications by group.
   std::vector<Alert> events;
   for (const std::string& fp : changed) {
@@ -335,14 +424,9 @@ std::vector<Alert> AlertEngine::Evaluate(const live::Snapshot& snapshot, TimeNs 
     events.push_back(a);
   if (history_) {
     for (const Alert& a : events) {
-      Status s = history_->Record(now, a);
-      if (!s.ok()) {
-        ++counters_.history_errors;
-        if (!history_failing_)
-          spdlog::warn("alert history: {} (further errors counted)", s.message());
-        history_failing_ = true;
-      } else {
-        history_failing_ = false;
+      NoteHistoryError(history_->Record(now, a));
+      if (a.state == AlertState::kResolved && a.acknowledged) {
+        NoteHistoryError(history_->ForgetAcknowledgement(a.fingerprint));
       }
     }
   }
@@ -357,7 +441,10 @@ std::vector<Alert> AlertEngine::Evaluate(const live::Snapshot& snapshot, TimeNs 
     return n;
   };
   for (auto& [fp, inst] : instances_) {
-    if (inst.alert.state != AlertState::kFiring || inst.alert.inhibited || inst.notified) continue;
+    if (inst.alert.state != AlertState::kFiring || inst.alert.inhibited || inst.alert.silenced ||
+        inst.notified) {
+      continue;
+    }
     inst.notified = true;
     batch_for(inst.alert.labels).alerts.push_back(inst.alert);
   }
@@ -371,7 +458,8 @@ std::vector<Alert> AlertEngine::Evaluate(const live::Snapshot& snapshot, TimeNs 
   // Repeats: groups with nothing new whose alerts still fire.
   std::map<std::string, std::vector<const Instance*>> firing_by_group;
   for (const auto& [fp, inst] : instances_) {
-    if (inst.alert.state == AlertState::kFiring && inst.notified && !inst.alert.inhibited) {
+    if (inst.alert.state == AlertState::kFiring && inst.notified && !inst.alert.inhibited &&
+        !inst.alert.silenced) {
       firing_by_group[GroupKey(config_.group_by, inst.alert.labels)].push_back(&inst);
     }
   }

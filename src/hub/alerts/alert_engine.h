@@ -67,6 +67,18 @@ class AlertEngine {
   // Alerts pending or firing, sorted by fingerprint.
   std::vector<Alert> Active() const COOLFLOW_EXCLUDES(mu_);
 
+  // Acknowledges the active alert `fingerprint` (NotFound when none is active) until it
+  // resolves; kept in the history so a restart keeps it. Returns the alert as it is now.
+  Result<Alert> Acknowledge(std::string_view fingerprint, Acknowledgement ack)
+      COOLFLOW_EXCLUDES(mu_);
+  // Adds a silence (its id is assigned) and applies it to the active alerts at once;
+  // InvalidArgument without matchers or with ends <= starts.
+  Result<Silence> AddSilence(Silence silence) COOLFLOW_EXCLUDES(mu_);
+  // Ends silence `id` at `now` (NotFound when it is unknown or already over).
+  Status EndSilence(uint64_t id, TimeNs now) COOLFLOW_EXCLUDES(mu_);
+  // The silences not yet over at `now`, oldest first.
+  std::vector<Silence> Silences(TimeNs now) const COOLFLOW_EXCLUDES(mu_);
+
   const std::shared_ptr<UiFeed>& feed() const { return feed_; }
   AlertHistory* history() const { return history_.get(); }
   std::vector<NotifierStats> notifier_stats() const { return dispatcher_->stats(); }
@@ -81,6 +93,10 @@ class AlertEngine {
   struct Instance;
   AlertEngine(AlertsConfig config, const live::LiveState& live);
   Status RestoreFiring() COOLFLOW_EXCLUDES(mu_);
+  Status RestoreSilences() COOLFLOW_EXCLUDES(mu_);
+  // Sets each active alert's `silenced` from the silences active at `now`.
+  void ApplySilences(TimeNs now) COOLFLOW_REQUIRES(mu_);
+  void NoteHistoryError(const Status& s) COOLFLOW_REQUIRES(mu_);
 
   const AlertsConfig config_;
   const live::LiveState& live_;
@@ -92,6 +108,8 @@ class AlertEngine {
   std::map<std::string, Condition> conditions_ COOLFLOW_GUARDED_BY(mu_);
   std::map<std::string, Instance> instances_ COOLFLOW_GUARDED_BY(mu_);
   std::map<std::string, TimeNs> group_sent_ COOLFLOW_GUARDED_BY(mu_);
+  std::vector<Silence> silences_ COOLFLOW_GUARDED_BY(mu_);  // by id
+  uint64_t next_silence_id_ COOLFLOW_GUARDED_BY(mu_) = 1;
   EngineCounters counters_ COOLFLOW_GUARDED_BY(mu_);
   bool history_failing_ COOLFLOW_GUARDED_BY(mu_) = false;
   // Set by the first Evaluate: until then, and until this time, restored alerts whose

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "fmt/format.h"
@@ -24,7 +25,24 @@ constexpr char kSchema[] =
     " fired_at INTEGER NOT NULL,"
     " resolved_at INTEGER NOT NULL,"
     " inhibited INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS alert_events_rule ON alert_events(rule, time_ns);";
+    "CREATE INDEX IF NOT EXISTS alert_events_rule ON alert_events(rule, time_ns);"
+    "CREATE INDEX IF NOT EXISTS alert_events_time ON alert_events(time_ns);"
+    "CREATE TABLE IF NOT EXISTS acknowledgements ("
+    " fingerprint TEXT PRIMARY KEY,"
+    " active_since INTEGER NOT NULL,"
+    " by_user TEXT NOT NULL,"
+    " at_ns INTEGER NOT NULL,"
+    " comment TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS silences ("
+    " id INTEGER PRIMARY KEY,"
+    " matchers TEXT NOT NULL,"
+    " starts_ns INTEGER NOT NULL,"
+    " ends_ns INTEGER NOT NULL,"
+    " created_by TEXT NOT NULL,"
+    " comment TEXT NOT NULL);";
+
+// Ended silences are kept this long (for "what was silenced last night").
+constexpr TimeNs kSilenceKeep = 7 * 24 * kNanosPerHour;
 
 constexpr int kBusyTimeoutMs = 5000;
 
@@ -148,6 +166,147 @@ Result<std::vector<HistoryEntry>> AlertHistory::Recent(size_t limit) const {
       static_cast<int64_t>(limit));
 }
 
+Result<std::vector<HistoryEntry>> AlertHistory::Between(TimeNs from, TimeNs to,
+                                                        size_t limit) const {
+  MutexLock lock(mu_);
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT id, time_ns, state, rule, fingerprint, severity, labels, "
+                         "annotations, value, active_since, fired_at, resolved_at, inhibited "
+                         "FROM alert_events WHERE time_ns >= ?2 AND time_ns < ?3 ORDER BY id "
+                         "LIMIT ?1;",
+                         -1, &raw, nullptr) != SQLITE_OK) {
+    return Error("prepare select");
+  }
+  Statement stmt(raw);
+  sqlite3_bind_int64(raw, 2, from);
+  sqlite3_bind_int64(raw, 3, to);
+  return Rows(raw, static_cast<int64_t>(limit));
+}
+
+Status AlertHistory::SaveAcknowledgement(const std::string& fingerprint, TimeNs active_since,
+                                         const Acknowledgement& ack) {
+  MutexLock lock(mu_);
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db_,
+                         "INSERT OR REPLACE INTO acknowledgements (fingerprint, active_since, "
+                         "by_user, at_ns, comment) VALUES (?1, ?2, ?3, ?4, ?5);",
+                         -1, &raw, nullptr) != SQLITE_OK) {
+    return Error("prepare acknowledgement");
+  }
+  Statement stmt(raw);
+  sqlite3_bind_text(raw, 1, fingerprint.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(raw, 2, active_since);
+  sqlite3_bind_text(raw, 3, ack.by.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(raw, 4, ack.at);
+  sqlite3_bind_text(raw, 5, ack.comment.c_str(), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(raw) != SQLITE_DONE) return Error("save acknowledgement");
+  return Status::Ok();
+}
+
+Status AlertHistory::ForgetAcknowledgement(const std::string& fingerprint) {
+  MutexLock lock(mu_);
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db_, "DELETE FROM acknowledgements WHERE fingerprint = ?1;", -1, &raw,
+                         nullptr) != SQLITE_OK) {
+    return Error("prepare forget acknowledgement");
+  }
+  Statement stmt(raw);
+  sqlite3_bind_text(raw, 1, fingerprint.c_str(), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(raw) != SQLITE_DONE) return Error("forget acknowledgement");
+  return Status::Ok();
+}
+
+Result<std::vector<AlertHistory::AcknowledgementRow>> AlertHistory::Acknowledgements() const {
+  MutexLock lock(mu_);
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT fingerprint, active_since, by_user, at_ns, comment FROM "
+                         "acknowledgements;",
+                         -1, &raw, nullptr) != SQLITE_OK) {
+    return Error("prepare acknowledgements");
+  }
+  Statement stmt(raw);
+  std::vector<AcknowledgementRow> out;
+  int rc = 0;
+  while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+    AcknowledgementRow row;
+    row.fingerprint = Column(raw, 0);
+    row.active_since = sqlite3_column_int64(raw, 1);
+    row.ack.by = Column(raw, 2);
+    row.ack.at = sqlite3_column_int64(raw, 3);
+    row.ack.comment = Column(raw, 4);
+    out.push_back(std::move(row));
+  }
+  if (rc != SQLITE_DONE) return Error("read acknowledgements");
+  return out;
+}
+
+Status AlertHistory::SaveSilence(const Silence& silence) {
+  MutexLock lock(mu_);
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db_,
+                         "INSERT OR REPLACE INTO silences (id, matchers, starts_ns, ends_ns, "
+                         "created_by, comment) VALUES (?1, ?2, ?3, ?4, ?5, ?6);",
+                         -1, &raw, nullptr) != SQLITE_OK) {
+    return Error("prepare silence");
+  }
+  Statement stmt(raw);
+  nlohmann::json matchers = nlohmann::json::object();
+  for (const reading::Tag& m : silence.matchers)
+    matchers[m.key] = m.value;
+  const std::string matchers_text = matchers.dump();
+  sqlite3_bind_int64(raw, 1, static_cast<sqlite3_int64>(silence.id));
+  sqlite3_bind_text(raw, 2, matchers_text.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(raw, 3, silence.starts);
+  sqlite3_bind_int64(raw, 4, silence.ends);
+  sqlite3_bind_text(raw, 5, silence.created_by.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(raw, 6, silence.comment.c_str(), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(raw) != SQLITE_DONE) return Error("save silence");
+  stmt.reset();
+  if (sqlite3_prepare_v2(db_, "DELETE FROM silences WHERE ends_ns < ?1;", -1, &raw, nullptr) !=
+      SQLITE_OK) {
+    return Error("prepare silence trim");
+  }
+  stmt.reset(raw);
+  sqlite3_bind_int64(raw, 1, silence.starts - kSilenceKeep);
+  if (sqlite3_step(raw) != SQLITE_DONE) return Error("trim silences");
+  return Status::Ok();
+}
+
+Result<std::vector<Silence>> AlertHistory::Silences(TimeNs after) const {
+  MutexLock lock(mu_);
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT id, matchers, starts_ns, ends_ns, created_by, comment FROM "
+                         "silences WHERE ends_ns > ?1 ORDER BY id;",
+                         -1, &raw, nullptr) != SQLITE_OK) {
+    return Error("prepare silences");
+  }
+  Statement stmt(raw);
+  sqlite3_bind_int64(raw, 1, after);
+  std::vector<Silence> out;
+  int rc = 0;
+  while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+    Silence s;
+    s.id = static_cast<uint64_t>(sqlite3_column_int64(raw, 0));
+    const nlohmann::json matchers = nlohmann::json::parse(Column(raw, 1), nullptr, false);
+    if (matchers.is_object()) {
+      for (const auto& [k, v] : matchers.items()) {
+        if (v.is_string()) s.matchers.push_back({k, v.get<std::string>()});
+      }
+    }
+    std::sort(s.matchers.begin(), s.matchers.end());
+    s.starts = sqlite3_column_int64(raw, 2);
+    s.ends = sqlite3_column_int64(raw, 3);
+    s.created_by = Column(raw, 4);
+    s.comment = Column(raw, 5);
+    out.push_back(std::move(s));
+  }
+  if (rc != SQLITE_DONE) return Error("read silences");
+  return out;
+}
+
 Result<std::vector<HistoryEntry>> AlertHistory::Firing() const {
   MutexLock lock(mu_);
   // The newest event of each fingerprint, kept when it is a firing one. GROUP BY sorts once
@@ -167,6 +326,11 @@ Result<std::vector<HistoryEntry>> AlertHistory::Select(const char* sql,
     return Error("prepare select");
   }
   Statement stmt(raw);
+  return Rows(raw, limit);
+}
+
+Result<std::vector<HistoryEntry>> AlertHistory::Rows(sqlite3_stmt* raw,
+                                                     std::optional<int64_t> limit) const {
   if (limit) sqlite3_bind_int64(raw, 1, static_cast<sqlite3_int64>(*limit));
   std::vector<HistoryEntry> out;
   int rc = 0;

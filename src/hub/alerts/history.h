@@ -16,6 +16,7 @@
 #include "hub/alerts/notifier.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace coolflow::hub::alerts {
 
@@ -44,6 +45,26 @@ class AlertHistory {
   // event was trimmed away is not among them.
   Result<std::vector<HistoryEntry>> Firing() const COOLFLOW_EXCLUDES(mu_);
   Result<uint64_t> Count() const COOLFLOW_EXCLUDES(mu_);
+  // The events of [from, to), oldest first, at most `limit`.
+  Result<std::vector<HistoryEntry>> Between(TimeNs from, TimeNs to, size_t limit) const
+      COOLFLOW_EXCLUDES(mu_);
+
+  // Acknowledgements of active alerts, by fingerprint and the alert's active_since (a later
+  // alert with the same fingerprint is not acknowledged). Forget drops the fingerprint's.
+  Status SaveAcknowledgement(const std::string& fingerprint, TimeNs active_since,
+                             const Acknowledgement& ack) COOLFLOW_EXCLUDES(mu_);
+  Status ForgetAcknowledgement(const std::string& fingerprint) COOLFLOW_EXCLUDES(mu_);
+  struct AcknowledgementRow {
+    std::string fingerprint;
+    TimeNs active_since = 0;
+    Acknowledgement ack;
+  };
+  Result<std::vector<AcknowledgementRow>> Acknowledgements() const COOLFLOW_EXCLUDES(mu_);
+
+  // Silences, inserted or replaced by id. Silences(after) lists those ending after `after`,
+  // oldest first; those that ended more than a week before the newest save are deleted.
+  Status SaveSilence(const Silence& silence) COOLFLOW_EXCLUDES(mu_);
+  Result<std::vector<Silence>> Silences(TimeNs after) const COOLFLOW_EXCLUDES(mu_);
 
  private:
   AlertHistory(sqlite3* db, std::string path, uint64_t max_events)
@@ -54,6 +75,9 @@ class AlertHistory {
   // Runs a SELECT of the table's columns in schema order (with `limit` bound to ?1 when set).
   Result<std::vector<HistoryEntry>> Select(const char* sql, std::optional<int64_t> limit) const
       COOLFLOW_REQUIRES(mu_);
+  // Steps a prepared SELECT of the table's columns (with `limit` bound to ?1 when set).
+  Result<std::vector<HistoryEntry>> Rows(sqlite3_stmt* statement,
+                                         std::optional<int64_t> limit) const COOLFLOW_REQUIRES(mu_);
 
   const std::string path_;
   const uint64_t max_events_;

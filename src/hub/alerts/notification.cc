@@ -2,6 +2,7 @@
 
 #include "common/time.h"
 #include "fmt/format.h"
+#include "hub/alerts/expression.h"
 #include "hub/alerts/notifier.h"
 
 namespace coolflow::hub::alerts {
@@ -33,7 +34,42 @@ nlohmann::json AlertToJson(const Alert& a) {
   out["value"] = std::isfinite(a.value) ? nlohmann::json(a.value) : nlohmann::json(nullptr);
   if (a.fired_at != 0) out["fired_at"] = FormatRfc3339(a.fired_at);
   if (a.resolved_at != 0) out["resolved_at"] = FormatRfc3339(a.resolved_at);
+  out["silenced"] = a.silenced;
+  if (a.acknowledged) {
+    out["acknowledged"] = {{"by", a.acknowledged->by},
+                           {"at", FormatRfc3339(a.acknowledged->at)},
+                           {"comment", a.acknowledged->comment}};
+  } else {
+    out["acknowledged"] = nullptr;
+  }
   return out;
+}
+
+bool Matches(const Silence& silence, const Alert& alert) {
+  for (const reading::Tag& m : silence.matchers) {
+    std::string_view value;
+    if (m.key == "rule") {
+      value = alert.rule;
+    } else if (m.key == "severity") {
+      value = SeverityName(alert.severity);
+    } else {
+      value = LabelValue(alert.labels, m.key);
+    }
+    if (value != m.value) return false;
+  }
+  return !silence.matchers.empty();
+}
+
+nlohmann::json SilenceToJson(const Silence& s) {
+  nlohmann::json matchers = nlohmann::json::object();
+  for (const reading::Tag& m : s.matchers)
+    matchers[m.key] = m.value;
+  return {{"id", s.id},
+          {"matchers", std::move(matchers)},
+          {"starts", FormatRfc3339(s.starts)},
+          {"ends", FormatRfc3339(s.ends)},
+          {"created_by", s.created_by},
+          {"comment", s.comment}};
 }
 
 size_t Notification::Firing() const {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,6 +23,28 @@ namespace coolflow::hub::alerts {
 enum class AlertState : uint8_t { kPending, kFiring, kResolved };
 std::string_view AlertStateName(AlertState state);  // "pending", "firing", "resolved"
 
+// An operator's acknowledgement of an active alert: seen, being handled. It lasts until the
+// alert resolves.
+struct Acknowledgement {
+  std::string by;  // the user
+  TimeNs at = 0;
+  std::string comment;
+};
+
+// A silence: the alerts its matchers all match notify no one while it lasts (they are still
+// active and shown, flagged silenced). A matcher is a label equality; "rule" and "severity"
+// also match the alert's own.
+struct Silence {
+  uint64_t id = 0;
+  Labels matchers;  // sorted by key, at least one
+  TimeNs starts = 0;
+  TimeNs ends = 0;  // exclusive
+  std::string created_by;
+  std::string comment;
+
+  bool ActiveAt(TimeNs now) const { return starts <= now && now < ends; }
+};
+
 // One alert instance: a rule and the labels of the sample that made it hold.
 struct Alert {
   std::string rule;
@@ -35,9 +58,14 @@ struct Alert {
   TimeNs fired_at = 0;      // 0 while pending
   TimeNs resolved_at = 0;   // 0 until resolved
   bool inhibited = false;   // muted by an inhibition rule
+  bool silenced = false;    // muted by a silence (not kept in the history)
+  std::optional<Acknowledgement> acknowledged;
 };
 
 nlohmann::json AlertToJson(const Alert& alert);
+// Whether every matcher of `silence` matches `alert`.
+bool Matches(const Silence& silence, const Alert& alert);
+nlohmann::json SilenceToJson(const Silence& silence);
 
 // What one notifier sends at once: the alerts of one group that changed (or, on a repeat,
 // all that still fire).

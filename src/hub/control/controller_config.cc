@@ -18,6 +18,8 @@ constexpr double kLowestC = -20;
 constexpr double kHighestC = 80;
 constexpr uint64_t kMaxLogSize = 1'000'000;
 constexpr double kMaxFanW = 100'000;
+constexpr double kMaxCapacityW = 10'000'000;
+constexpr double kMaxRoomM = 10'000;  // a position on the room map, metres
 
 // A number field that must lie in [min, max].
 template <typename T>
@@ -41,7 +43,12 @@ yaml::Field<ControllerConfig> Positive(std::string_view key, TimeNs ControllerCo
 }
 
 const Table<RackSpec>& RackTable() {
-  static const Table<RackSpec> table = {Member("id", &RackSpec::id), Member("box", &RackSpec::box)};
+  static const Table<RackSpec> table = {
+      Member("id", &RackSpec::id),
+      Member("box", &RackSpec::box),
+      Bounded("x", &RackSpec::x, 0, kMaxRoomM),
+      Bounded("y", &RackSpec::y, 0, kMaxRoomM),
+  };
   return table;
 }
 
@@ -51,6 +58,9 @@ const Table<AcSpec>& AcTable() {
       Member("box", &AcSpec::box),
       Member("device", &AcSpec::device),
       Bounded("fan_w", &AcSpec::fan_w, 0, kMaxFanW),
+      Bounded("rated_capacity_w", &AcSpec::rated_capacity_w, 0, kMaxCapacityW),
+      Bounded("x", &AcSpec::x, 0, kMaxRoomM),
+      Bounded("y", &AcSpec::y, 0, kMaxRoomM),
   };
   return table;
 }
@@ -197,9 +207,10 @@ ControllerConfig ControllerConfigFromScenario(const room::Scenario& scenario,
                                               std::string_view agent_box) {
   ControllerConfig config;
   for (const room::RackConfig& rack : scenario.racks)
-    config.racks.push_back({rack.id, std::string(agent_box)});
+    config.racks.push_back({rack.id, std::string(agent_box), rack.x, rack.y});
   for (const room::AcConfig& ac : scenario.acs) {
-    config.acs.push_back({ac.id, std::string(agent_box), ac.id, ac.fan_w});
+    config.acs.push_back(
+        {ac.id, std::string(agent_box), ac.id, ac.fan_w, ac.rated_capacity_w, ac.x, ac.y});
   }
   if (!scenario.acs.empty()) {
     config.initial_setpoint_c =

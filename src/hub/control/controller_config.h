@@ -4,6 +4,7 @@
 // section (docs/controller.md has the schema and defaults) or built from a room scenario.
 #pragma once
 
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,9 @@ namespace coolflow::hub::control {
 struct RackSpec {
   std::string id;   // the rack tag value ("r01")
   std::string box;  // the agent box that measures it; "" accepts any box
+  // Its place on the Control Room's map, metres from the room's corner; NaN: not given.
+  double x = std::numeric_limits<double>::quiet_NaN();
+  double y = std::numeric_limits<double>::quiet_NaN();
 };
 
 // An air conditioner: its commands go to agent `box`, device `device`; its electric power,
@@ -29,6 +33,9 @@ struct AcSpec {
   std::string box;     // the agent box that carries its commands ("" = unknown yet)
   std::string device;  // the device name on that agent; defaults to `name`
   double fan_w = 200;  // indoor fan power: a metered unit drawing about this is not cooling
+  double rated_capacity_w = 0;  // cooling capacity, for the Control Room; 0: not given
+  double x = std::numeric_limits<double>::quiet_NaN();  // on the map, as RackSpec's
+  double y = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct ControllerConfig {

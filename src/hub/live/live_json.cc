@@ -24,26 +24,32 @@ nlohmann::json WindowJson(const WindowStats& w) {
 
 }  // namespace
 
+nlohmann::json MeansJson(const Snapshot& snapshot) {
+  nlohmann::json means = nlohmann::json::object();
+  for (const RoomMean& m : snapshot.means())
+    means[m.name] = {{"value", Number(m.value)}, {"series", m.series}};
+  return means;
+}
+
+nlohmann::json BoxJson(const BoxState& b) {
+  nlohmann::json box = {{"box", b.box},
+                        {"series", b.series},
+                        {"last_seen", b.last_seen > 0 ? nlohmann::json(FormatRfc3339(b.last_seen))
+                                                      : nlohmann::json(nullptr)}};
+  box["online"] = b.online ? nlohmann::json(*b.online) : nlohmann::json(nullptr);
+  if (b.online) box["status_time"] = FormatRfc3339(b.status_time);
+  return box;
+}
+
 nlohmann::json ToJson(const Snapshot& snapshot, TimeNs now, const JsonOptions& options) {
   nlohmann::json out;
   out["time"] = FormatRfc3339(snapshot.time());
   out["now"] = FormatRfc3339(now);
 
-  nlohmann::json means = nlohmann::json::object();
-  for (const RoomMean& m : snapshot.means())
-    means[m.name] = {{"value", Number(m.value)}, {"series", m.series}};
-  out["means"] = std::move(means);
-
+  out["means"] = MeansJson(snapshot);
   nlohmann::json boxes = nlohmann::json::array();
-  for (const BoxState& b : snapshot.boxes()) {
-    nlohmann::json box = {{"box", b.box},
-                          {"series", b.series},
-                          {"last_seen", b.last_seen > 0 ? nlohmann::json(FormatRfc3339(b.last_seen))
-                                                        : nlohmann::json(nullptr)}};
-    box["online"] = b.online ? nlohmann::json(*b.online) : nlohmann::json(nullptr);
-    if (b.online) box["status_time"] = FormatRfc3339(b.status_time);
-    boxes.push_back(std::move(box));
-  }
+  for (const BoxState& b : snapshot.boxes())
+    boxes.push_back(BoxJson(b));
   out["boxes"] = std::move(boxes);
 
   nlohmann::json series = nlohmann::json::array();

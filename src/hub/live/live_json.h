@@ -23,5 +23,8 @@ struct JsonOptions {
 // {"time": RFC 3339, "means": {...}, "boxes": [...], "series": [...], "groups": [...],
 //  "counters": {...}}; ages and staleness as of `now`.
 nlohmann::json ToJson(const Snapshot& snapshot, TimeNs now, const JsonOptions& options = {});
+// Its parts: {"temperature": {"value": 23.6, "series": 8}, ...} and one box.
+nlohmann::json MeansJson(const Snapshot& snapshot);
+nlohmann::json BoxJson(const BoxState& box);
 
 }  // namespace coolflow::hub::live
