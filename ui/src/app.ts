@@ -157,15 +157,19 @@ export class App {
 
   /** Everything a fresh session needs; the socket then keeps it current. */
   private async loadAll(): Promise<void> {
-    const [room, live] = await Promise.allSettled([this.api.room(), this.api.live()]);
-    if (live.status === 'fulfilled') this.store.applySnapshot(live.value);
+    // The socket's hello carries the live state, the alerts and the controller: opened first,
+    // it fills the map without a second full snapshot over GET /api/live.
+    this.connection.start();
+    const [room] = await Promise.allSettled([this.api.room()]);
     if (room.status === 'fulfilled') {
       this.setRoom(room.value, false);
-    } else if (live.status === 'fulfilled') {
+    } else {
+      // An older hub: lay the racks out from the live state's series.
+      const live = await this.api.live().catch(() => null);
+      if (live) this.store.applySnapshot(live);
       this.setRoom(layoutFromLive(this.store, 'Server room'), true);
     }
     await Promise.allSettled([this.pollAlerts(), this.pollControl(), this.pollEnergy()]);
-    this.connection.start();
     this.timers.push(
       setInterval(() => void this.pollEnergy(), ENERGY_POLL_MS),
       setInterval(() => void this.charts.refresh(), CHART_REFRESH_MS),

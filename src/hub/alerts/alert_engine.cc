@@ -210,9 +210,10 @@ std::vector<Silence> AlertEngine::Silences(TimeNs now) const {
 
 void AlertEngine::ApplySilences(TimeNs now) {
   std::erase_if(silences_, [&](const Silence& s) { return s.ends <= now; });
-  for (auto& [fp, inst] : instances_) {
-    inst.alert.silenced = std::any_of(silences_.begin(), silences_.end(), [&](const Silence& s) {
-      return s.ActiveAt(now) && Matches(s, inst.alert);
+  for (auto& entry : instances_) {
+    Alert& alert = entry.second.alert;
+    alert.silenced = std::any_of(silences_.begin(), silences_.end(), [&](const Silence& s) {
+      return s.ActiveAt(now) && Matches(s, alert);
     });
   }
 }

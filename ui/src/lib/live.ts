@@ -80,6 +80,8 @@ function fromSnapshot(s: Series): LiveSeries {
  */
 export class LiveStore {
   readonly series = new Map<string, LiveSeries>();
+  /** The series by measurement and metric: find() runs per rack per redraw (200 racks x 3). */
+  private readonly byMetric = new Map<string, LiveSeries[]>();
   readonly boxes = new Map<string, Box>();
   means: Means = {};
   /** The server's clock minus ours, so ages are right when the two disagree. */
@@ -88,11 +90,12 @@ export class LiveStore {
   applySnapshot(live: LiveState, receivedAtMs = Date.now()): void {
     const previous = new Map(this.series);
     this.series.clear();
+    this.byMetric.clear();
     for (const s of live.series ?? []) {
       const next = fromSnapshot(s);
       const old = previous.get(s.key);
       if (old && old.timeMs < next.timeMs) next.previous = { value: old.value, timeMs: old.timeMs };
-      this.series.set(s.key, next);
+      this.add(next);
     }
     this.boxes.clear();
     for (const b of live.boxes ?? []) this.boxes.set(b.box, b);
@@ -119,7 +122,7 @@ export class LiveStore {
       const parsed = parseSeriesKey(key);
       if (!parsed) continue;
       const { box = '', rack = '', ...rest } = parsed.tags;
-      this.series.set(key, {
+      this.add({
         key,
         box,
         rack,
@@ -140,11 +143,19 @@ export class LiveStore {
     return changed;
   }
 
+  private add(s: LiveSeries): void {
+    this.series.set(s.key, s);
+    const index = `${s.measurement}\u0000${s.metric}`;
+    const same = this.byMetric.get(index);
+    if (same) same.push(s);
+    else this.byMetric.set(index, [s]);
+  }
+
   /** The first series matching measurement, metric and every given label. */
   find(measurement: string, metric: string, labels: Record<string, string>): LiveSeries | null {
-    for (const s of this.series.values()) {
-      if (s.measurement !== measurement || s.metric !== metric) continue;
-      if (Object.entries(labels).every(([k, v]) => (k === 'rack' ? s.rack : s.labels[k]) === v)) {
+    const wanted = Object.entries(labels);
+    for (const s of this.byMetric.get(`${measurement}\u0000${metric}`) ?? []) {
+      if (wanted.every(([k, v]) => (k === 'rack' ? s.rack : s.labels[k]) === v)) {
         return s;
       }
     }
