@@ -8,7 +8,6 @@
 //
 //   node bench/control_room/first_render.mjs [--runs 7]
 //   COOLFLOW_BIN=build/debug/apps/coolflow node bench/control_room/first_render.mjs
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,6 +16,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitFor } from '../../ui/e2e/harness.mjs';
+import { Processes } from '../../ui/e2e/processes.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const UI_DIST = path.join(REPO, 'ui', 'dist');
@@ -69,73 +69,6 @@ function coolflowBinary() {
     console.warn(`note: ${path.relative(REPO, release)} is older than the debug build; set COOLFLOW_BIN if it is stale`);
   }
   return release;
-}
-
-// ---------------------------------------------------------------------------------------
-// Processes: every one this script starts is killed on exit, on an error and on SIGINT.
-
-class Processes {
-  constructor(dir) {
-    this.dir = dir;
-    this.children = [];
-    process.once('exit', () => this.killNow());
-  }
-
-  log(name) {
-    return path.join(this.dir, `${name}.log`);
-  }
-
-  tail(name, lines = 15) {
-    try {
-      return fs.readFileSync(this.log(name), 'utf8').trim().split('\n').slice(-lines).join('\n');
-    } catch {
-      return '';
-    }
-  }
-
-  /** Starts `command`; its output goes to <dir>/<name>.log, `stdin` (if any) to its input. */
-  start(name, command, args, { stdin } = {}) {
-    const log = fs.openSync(this.log(name), 'a');
-    const child = spawn(command, args, {
-      cwd: this.dir,
-      stdio: [stdin === undefined ? 'ignore' : 'pipe', log, log],
-      env: { ...process.env, ASAN_OPTIONS: process.env.ASAN_OPTIONS ?? 'detect_leaks=0' },
-    });
-    fs.closeSync(log);
-    if (stdin !== undefined) child.stdin.end(stdin);
-    child.exited = new Promise((resolve) => {
-      child.on('exit', (code, signal) => resolve({ code, signal }));
-      child.on('error', (error) => {
-        fs.appendFileSync(this.log(name), `cannot run ${command}: ${error.message}\n`);
-        resolve({ code: -1, signal: null });
-      });
-    });
-    this.children.push(child);
-    return child;
-  }
-
-  /** Runs `command` to its end; throws with its log's tail when it fails. */
-  async run(name, command, args, { stdin } = {}) {
-    const { code, signal } = await this.start(name, command, args, { stdin }).exited;
-    if (code !== 0) throw new Error(`${name} failed (${code ?? signal}):\n${this.tail(name)}`);
-    return fs.readFileSync(this.log(name), 'utf8');
-  }
-
-  running() {
-    return this.children.filter((c) => c.exitCode === null && c.signalCode === null);
-  }
-
-  async stop() {
-    for (const child of this.running().reverse()) {
-      child.kill('SIGTERM');
-      const ended = await Promise.race([child.exited, sleep(10_000).then(() => null)]);
-      if (ended === null) child.kill('SIGKILL');
-    }
-  }
-
-  killNow() {
-    for (const child of this.running()) child.kill('SIGKILL');
-  }
 }
 
 function sleep(ms) {

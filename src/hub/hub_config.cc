@@ -148,6 +148,20 @@ const Table<PipelineSettings>& PipelineTable() {
   return table;
 }
 
+const Table<TlsSettings>& TlsTable() {
+  static const Table<TlsSettings> table = {
+      {"cert_file",
+       [](yaml::Reader& r, const Item& item, TlsSettings& out) {
+         return r.ReadPath(item, out.cert_file, /*must_exist=*/true);
+       }},
+      {"key_file",
+       [](yaml::Reader& r, const Item& item, TlsSettings& out) {
+         return r.ReadPath(item, out.key_file, /*must_exist=*/true);
+       }},
+  };
+  return table;
+}
+
 const Table<HttpSettings>& HttpTable() {
   static const Table<HttpSettings> table = {
       Member("host", &HttpSettings::host),
@@ -167,6 +181,15 @@ const Table<HttpSettings>& HttpTable() {
          return r.ReadPath(item, out.audit_log, /*must_exist=*/false);
        }},
       Member("allowed_origins", &HttpSettings::allowed_origins),
+      {"tls",
+       [](yaml::Reader& r, const Item& item, HttpSettings& out) {
+         std::vector<std::string> keys;
+         if (Status s = r.ParseMapping(item, TlsTable(), out.tls.emplace(), &keys); !s.ok()) {
+           return s;
+         }
+         if (Status s = r.Require(item, keys, "cert_file"); !s.ok()) return s;
+         return r.Require(item, keys, "key_file");
+       }},
       {"ui_dir",
        [](yaml::Reader& r, const Item& item, HttpSettings& out) {
          if (Status s = r.ReadPath(item, out.ui_dir, /*must_exist=*/false); !s.ok()) return s;

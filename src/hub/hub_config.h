@@ -64,6 +64,12 @@ struct PipelineSettings {
   TimeNs max_future = 5 * kNanosPerMinute;  // how far ahead of the hub's clock a reading may be
 };
 
+// HTTPS: a certificate chain and its private key, PEM files.
+struct TlsSettings {
+  std::string cert_file;
+  std::string key_file;
+};
+
 struct HttpSettings {
   std::string host = "127.0.0.1";
   int port = 8086;    // InfluxDB's, so its clients find /write; 0: any free port; -1: none
@@ -74,6 +80,8 @@ struct HttpSettings {
   std::vector<std::string> allowed_origins;
   // The Control Room's built UI (ui/dist), served at /; empty: the API only.
   std::string ui_dir;
+  // Serve HTTPS (and WSS); the session cookie is then marked Secure.
+  std::optional<TlsSettings> tls;
 };
 
 struct HubConfig {

@@ -45,6 +45,10 @@ int RunHub(const HubCommand& command) {
     web::HttpServer::Options options;
     options.host = config->http.host;
     options.port = static_cast<uint16_t>(config->http.port);
+    if (config->http.tls) {
+      options.tls =
+          web::HttpServer::TlsFiles{config->http.tls->cert_file, config->http.tls->key_file};
+    }
     if (!config->http.users.empty()) {
       auto users = web::LoadUsers(config->http.users);
       if (!users.ok()) {
@@ -53,6 +57,7 @@ int RunHub(const HubCommand& command) {
       }
       web::AuthOptions auth_options;
       auth_options.allowed_origins = config->http.allowed_origins;
+      auth_options.secure_cookie = config->http.tls.has_value();
       options.authenticator =
           std::make_shared<web::Authenticator>(std::move(*users), std::move(auth_options));
     }
@@ -98,9 +103,9 @@ int RunHub(const HubCommand& command) {
       return 1;
     }
     feed->Start();
-    std::cout << fmt::format("coolflow hub {}: http://{}:{}/ ({}InfluxDB /write, /metrics)\n",
-                             config->hub, config->http.host, server->port(),
-                             config->http.ui_dir.empty() ? "" : "Control Room, ")
+    std::cout << fmt::format("coolflow hub {}: {}://{}:{}/ ({}InfluxDB /write, /metrics)\n",
+                             config->hub, config->http.tls ? "https" : "http", config->http.host,
+                             server->port(), config->http.ui_dir.empty() ? "" : "Control Room, ")
               << std::flush;
   }
   std::cout << fmt::format("coolflow hub {}: running ({} brokers, cooling control {})\n",

@@ -8,6 +8,7 @@
 #include "nlohmann/json.hpp"
 #include "web/internal/connection.h"
 #include "web/internal/server_core.h"
+#include "web/internal/stream.h"
 
 namespace coolflow::web {
 
@@ -64,6 +65,27 @@ void RefuseConnection(const std::shared_ptr<HttpServer::Core>& core, tcp::socket
                     });
 }
 
+// A server-side TLS context: TLS 1.2 and 1.3 only, the certificate chain and private key
+// from PEM files. Errors name the file and OpenSSL's reason.
+Result<std::unique_ptr<internal::ssl::context>> MakeTlsContext(const HttpServer::TlsFiles& files) {
+  auto context = std::make_unique<internal::ssl::context>(internal::ssl::context::tls_server);
+  context->set_options(internal::ssl::context::default_workarounds |
+                       internal::ssl::context::no_sslv2 | internal::ssl::context::no_sslv3 |
+                       internal::ssl::context::no_tlsv1 | internal::ssl::context::no_tlsv1_1 |
+                       internal::ssl::context::single_dh_use);
+  beast::error_code ec;
+  if (files.cert_file.empty() || files.key_file.empty()) {
+    return InvalidArgument("tls: both cert_file and key_file are needed");
+  }
+  if (context->use_certificate_chain_file(files.cert_file, ec); ec) {
+    return InvalidArgument(fmt::format("tls: cert_file {}: {}", files.cert_file, ec.message()));
+  }
+  if (context->use_private_key_file(files.key_file, internal::ssl::context::pem, ec); ec) {
+    return InvalidArgument(fmt::format("tls: key_file {}: {}", files.key_file, ec.message()));
+  }
+  return context;
+}
+
 void AcceptNext(const std::shared_ptr<HttpServer::Core>& core) {
   core->acceptor->async_accept(asio::make_strand(core->ioc), [core](const beast::error_code& ec,
                                                                     tcp::socket socket) {
@@ -86,7 +108,9 @@ void AcceptNext(const std::shared_ptr<HttpServer::Core>& core) {
       core->log->warn("web: refusing a connection: {} open", core->options.limits.max_connections);
       RefuseConnection(core, std::move(socket));
     } else {
-      std::make_shared<internal::HttpConnection>(core, std::move(socket))->Start();
+      internal::Stream stream = core->tls ? internal::Stream(std::move(socket), *core->tls)
+                                          : internal::Stream(std::move(socket));
+      std::make_shared<internal::HttpConnection>(core, std::move(stream))->Start();
     }
     AcceptNext(core);
   });
@@ -262,6 +286,11 @@ void HttpServer::AddAuthRoutes() {
 Status HttpServer::Start() {
   if (started_) return InvalidArgument("the server is already started");
   Core& core = *core_;
+  if (core.options.tls) {
+    auto context = MakeTlsContext(*core.options.tls);
+    if (!context.ok()) return context.status();
+    core.tls = std::move(*context);
+  }
   beast::error_code ec;
   const auto address = asio::ip::make_address(core.options.host, ec);
   if (ec)
@@ -292,8 +321,8 @@ Status HttpServer::Start() {
   for (int i = 0; i < threads; ++i) {
     threads_.emplace_back([c = core_] { c->ioc.run(); });
   }
-  core.log->info("web: listening on {}:{} ({} threads)", core.options.host, core.port.load(),
-                 threads);
+  core.log->info("web: listening on {}:{} ({}, {} threads)", core.options.host, core.port.load(),
+                 core.tls ? "HTTPS" : "HTTP", threads);
   return Status::Ok();
 }
 

@@ -54,6 +54,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -86,6 +87,12 @@ struct Limits {
 
 class HttpServer {
  public:
+  // A certificate chain and its private key, PEM files (HTTPS and WSS).
+  struct TlsFiles {
+    std::string cert_file;
+    std::string key_file;
+  };
+
   struct Options {
     std::string host = "127.0.0.1";  // an IPv4 or IPv6 address
     uint16_t port = 0;               // 0: any free port (see port())
@@ -95,6 +102,9 @@ class HttpServer {
     std::shared_ptr<Authenticator> authenticator{};
     // Records changing requests (audit_log.h) and serves GET /api/audit (admin) when set.
     std::shared_ptr<AuditLog> audit{};
+    // Serve HTTPS (TLS 1.2 and 1.3) instead of plain HTTP; Start fails naming a file that
+    // does not load. Set AuthOptions::secure_cookie too.
+    std::optional<TlsFiles> tls{};
     // Where the server logs (warnings for refusals, debug for each request); null: spdlog's
     // default logger.
     std::shared_ptr<spdlog::logger> logger{};

@@ -98,6 +98,9 @@ std::string ServerMetrics::Render(std::string_view prefix) const {
   single("connections_total", "counter", "Connections accepted.", connections_total.load());
   single("connections_refused_total", "counter", "Connections refused: too many open.",
          connections_refused.load());
+  single("tls_handshake_failures_total", "counter",
+         "TLS handshakes that failed (plain HTTP on the TLS port, an untrusted certificate).",
+         tls_handshake_failures.load());
   single("websocket_clients", "gauge", "Connected WebSocket clients.", websocket_clients.load());
   single("websocket_dropped_total", "counter",
          "WebSocket clients dropped because their send queue was full.", websocket_dropped.load());

@@ -48,6 +48,7 @@ class ServerMetrics {
   std::atomic<int64_t> connections_active{0};
   std::atomic<uint64_t> connections_total{0};
   std::atomic<uint64_t> connections_refused{0};
+  std::atomic<uint64_t> tls_handshake_failures{0};
   std::atomic<int64_t> websocket_clients{0};
   std::atomic<uint64_t> websocket_dropped{0};
   std::atomic<uint64_t> websocket_messages_sent{0};

@@ -25,7 +25,8 @@ store:
 mqtt: {host: 127.0.0.1, port: 1884, username: hub, connections: 4}
 kafka: {brokers: "127.0.0.1:9092", consumer_group: hubs, properties: {session.timeout.ms: "6000"}}
 pipeline: {max_queue_mb: 64, dedup_window: 1024, dead_letters: dead.jsonl, max_future: 1m}
-http: {port: 0, audit_log: audit.jsonl, allowed_origins: ["https://room.example"]}
+http: {port: 0, audit_log: audit.jsonl, allowed_origins: ["https://room.example"],
+       tls: {cert_file: README.md, key_file: x}}
 scenario: scenarios/steady-week.yaml
 )",
                                "hub.yaml", COOLFLOW_SOURCE_DIR);
@@ -50,6 +51,9 @@ scenario: scenarios/steady-week.yaml
   EXPECT_EQ(config->http.port, 0);
   EXPECT_EQ(config->http.audit_log, folder + "/audit.jsonl");
   EXPECT_EQ(config->http.allowed_origins, std::vector<std::string>{"https://room.example"});
+  ASSERT_TRUE(config->http.tls.has_value());
+  EXPECT_EQ(config->http.tls->cert_file, folder + "/README.md");
+  EXPECT_EQ(config->http.tls->key_file, folder + "/x");
   EXPECT_EQ(config->scenario, folder + "/scenarios/steady-week.yaml");
   EXPECT_FALSE(config->control.has_value());
   EXPECT_FALSE(config->alerts.rules.empty()) << "the shipped rules";
@@ -64,6 +68,7 @@ TEST(HubConfigTest, DefaultsNeedNoSection) {
   EXPECT_EQ(config->mqtt_connections, 2);
   EXPECT_EQ(config->http.port, 8086);
   EXPECT_TRUE(config->http.audit_log.empty());
+  EXPECT_FALSE(config->http.tls.has_value());
 }
 
 TEST(HubConfigTest, ErrorsNameTheFileLineAndField) {
@@ -89,6 +94,12 @@ TEST(HubConfigTest, ErrorsNameTheFileLineAndField) {
             "hub.yaml:1:8: kafka.brokers: required");
   EXPECT_EQ(ErrorOf("store: {retention: {temp: -1d}}\n").code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ErrorOf("scenario: nowhere.yaml\n").code(), StatusCode::kNotFound);
+  EXPECT_EQ(ErrorOf("http:\n  tls: {cert_file: README.md}\n").message(),
+            "hub.yaml:2:8: http.tls: missing required key \"key_file\"");
+  EXPECT_EQ(ErrorOf("http:\n  tls: {cert_file: nowhere.pem, key_file: x}\n").code(),
+            StatusCode::kNotFound);
+  EXPECT_NE(ErrorOf("http: {ui_dir: docs}\n").message().find("has no index.html: build the UI"),
+            std::string::npos);
   // The embedded sections report their own fields with the hub file's positions.
   EXPECT_EQ(ErrorOf("control:\n  policy: coldest\n").message().substr(0, 31),
             "hub.yaml:2:11: control.policy: ");

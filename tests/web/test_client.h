@@ -56,6 +56,7 @@ struct CurlRequest {
   std::string body{};
   std::vector<std::string> headers{};  // "Name: value"
   std::string user_password{};         // for Basic auth: "user:password"
+  std::string ca_file{};               // HTTPS: trust this certificate (PEM) only
 };
 HttpReply Curl(const CurlRequest& request);
 

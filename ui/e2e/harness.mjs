@@ -1,13 +1,13 @@
 // The real system for the browser tests: Mosquitto, the hub and an agent simulating the room,
 // on free loopback ports, with configs generated from configs/*-sim.yaml the way `./x up`
 // does. Nothing here is a stub.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Processes } from './processes.mjs';
 
 export const UI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO = path.resolve(UI_DIR, '..');
@@ -64,14 +64,13 @@ function password() {
 export class System {
   constructor() {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coolflow-e2e-'));
-    process.once('exit', () => this.killNow());
     for (const signal of ['SIGINT', 'SIGTERM']) {
       process.once(signal, () => {
         this.killNow();
         process.exit(130);
       });
     }
-    this.children = [];
+    this.processes = new Processes(this.dir);
     this.users = {
       operator: { user: 'alice', password: password() },
       viewer: { user: 'victor', password: password() },
@@ -84,39 +83,15 @@ export class System {
   }
 
   spawn(name, command, args, { stdin } = {}) {
-    const log = fs.openSync(this.file(`${name}.log`), 'a');
-    const child = spawn(command, args, {
-      cwd: this.dir,
-      stdio: [stdin === undefined ? 'ignore' : 'pipe', log, log],
-      env: { ...process.env, ASAN_OPTIONS: process.env.ASAN_OPTIONS ?? 'detect_leaks=0' },
-    });
-    fs.closeSync(log);
-    if (stdin !== undefined) child.stdin.end(stdin);
-    child.exited = new Promise((resolve) => {
-      child.on('exit', (code, signal) => resolve({ code, signal }));
-      // A binary that cannot be run (missing, being relinked): an answer, not a crash.
-      child.on('error', (error) => {
-        fs.appendFileSync(this.file(`${name}.log`), `cannot run ${command}: ${error.message}\n`);
-        resolve({ code: -1, signal: null });
-      });
-    });
-    this.children.push({ name, child });
-    return child;
+    return this.processes.start(name, command, args, { stdin });
   }
 
   async run(name, command, args, stdin) {
-    const { code, signal } = await this.spawn(name, command, args, { stdin }).exited;
-    if (code !== 0) {
-      throw new Error(`${name} failed (${code ?? signal}): ${this.tail(name)}`);
-    }
+    await this.processes.run(name, command, args, { stdin });
   }
 
   tail(name, lines = 15) {
-    try {
-      return fs.readFileSync(this.file(`${name}.log`), 'utf8').trim().split('\n').slice(-lines).join('\n');
-    } catch {
-      return '';
-    }
+    return this.processes.tail(name, lines);
   }
 
   /**
@@ -245,22 +220,13 @@ export class System {
       .filter(Boolean);
   }
 
-  running() {
-    return this.children.filter(({ child }) => child.exitCode === null && child.signalCode === null);
-  }
-
-  async stop() {
-    // The agent first (it publishes to the broker), the broker last.
-    for (const { child } of this.running().reverse()) {
-      child.kill('SIGTERM');
-      const ended = await Promise.race([child.exited, new Promise((r) => setTimeout(() => r(null), 10_000))]);
-      if (ended === null) child.kill('SIGKILL');
-    }
+  stop() {
+    return this.processes.stop();
   }
 
   /** For an exit without `after` (a crash, Ctrl-C): nothing may outlive the test process. */
   killNow() {
-    for (const { child } of this.running()) child.kill('SIGKILL');
+    this.processes.killNow();
   }
 }
 

@@ -45,13 +45,13 @@ std::chrono::nanoseconds Nanos(TimeNs t) {
 
 }  // namespace
 
-HttpConnection::HttpConnection(std::shared_ptr<HttpServer::Core> core, tcp::socket socket)
+HttpConnection::HttpConnection(std::shared_ptr<HttpServer::Core> core, Stream stream)
     : core_(std::move(core)),
-      executor_(socket.get_executor()),
-      socket_(std::move(socket)),
+      executor_(stream.get_executor()),
+      stream_(std::move(stream)),
       timer_(executor_) {
   beast::error_code ec;
-  const tcp::endpoint remote = socket_.remote_endpoint(ec);
+  const tcp::endpoint remote = stream_.next_layer().remote_endpoint(ec);
   if (!ec) {
     peer_address_ = remote.address().to_string();
     peer_ = remote.address().is_v6() ? fmt::format("[{}]:{}", peer_address_, remote.port())
@@ -63,7 +63,28 @@ HttpConnection::HttpConnection(std::shared_ptr<HttpServer::Core> core, tcp::sock
 
 void HttpConnection::Start() {
   slot_ = std::make_unique<ConnectionSlot>(core_, weak_from_this());
-  asio::dispatch(executor_, [self = shared_from_this()] { self->ReadNext(); });
+  asio::dispatch(executor_, [self = shared_from_this()] {
+    if (!self->stream_.tls()) {
+      self->ReadNext();
+      return;
+    }
+    // A client that opens a connection and says nothing gets no longer than one that starts
+    // a request and stalls.
+    self->state_ = State::kReading;
+    self->Arm(self->core_->options.limits.header_timeout);
+    self->stream_.AsyncHandshake([self](const beast::error_code& ec) {
+      self->Disarm();
+      if (ec) {
+        // Plain HTTP on the TLS port, a client that distrusts the certificate, a scanner.
+        ++self->core_->metrics.tls_handshake_failures;
+        self->core_->log->debug("web: {}: TLS handshake failed: {}", self->peer_,
+                                self->Timed(ec).message());
+        self->CloseNow();
+        return;
+      }
+      self->ReadNext();
+    });
+  });
 }
 
 void HttpConnection::Shutdown(bool force) {
@@ -84,7 +105,7 @@ void HttpConnection::Arm(TimeNs timeout) {
     if (ec || generation != self->timer_generation_) return;
     self->timed_out_ = true;
     beast::error_code ignored;
-    self->socket_.cancel(ignored);
+    self->stream_.next_layer().cancel(ignored);
   });
 }
 
@@ -117,7 +138,7 @@ void HttpConnection::ReadNext() {
   }
   state_ = State::kIdle;
   Arm(core_->options.limits.idle_timeout);
-  socket_.async_read_some(buffer_.prepare(kReadChunk),
+  stream_.async_read_some(buffer_.prepare(kReadChunk),
                           [self = shared_from_this()](const beast::error_code& ec, size_t n) {
                             self->OnFirstBytes(ec, n);
                           });
@@ -136,7 +157,7 @@ void HttpConnection::ReadHeader() {
   state_ = State::kReading;
   Arm(core_->options.limits.header_timeout);
   http::async_read_header(
-      socket_, buffer_, *parser_,
+      stream_, buffer_, *parser_,
       [self = shared_from_this()](const beast::error_code& ec, size_t) { self->OnHeader(ec); });
 }
 
@@ -191,7 +212,7 @@ void HttpConnection::OnHeader(beast::error_code ec) {
     static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     state_ = State::kWriting;
     Arm(core_->options.limits.write_timeout);
-    asio::async_write(socket_, asio::buffer(kContinue),
+    asio::async_write(stream_, asio::buffer(kContinue),
                       [self = shared_from_this()](const beast::error_code& e, size_t) {
                         if (e) {
                           self->CloseNow();
@@ -212,7 +233,7 @@ void HttpConnection::ReadBody() {
   state_ = State::kReading;
   Arm(core_->options.limits.body_timeout);
   http::async_read(
-      socket_, buffer_, *parser_,
+      stream_, buffer_, *parser_,
       [self = shared_from_this()](const beast::error_code& ec, size_t) { self->OnBody(ec); });
 }
 
@@ -245,7 +266,7 @@ void HttpConnection::UpgradeToWebSocket() {
   state_ = State::kClosed;  // this connection ends here; the session takes the socket
   slot_.reset();
   auto session = std::make_shared<WebSocketSession>(
-      core_, std::move(socket_), admission_.route->websocket, std::move(admission_.request));
+      core_, std::move(stream_), admission_.route->websocket, std::move(admission_.request));
   session->Accept(parser_->release());
 }
 
@@ -306,7 +327,7 @@ void HttpConnection::Write(Response r) {
   response_ = res;
   state_ = State::kWriting;
   Arm(core_->options.limits.write_timeout);
-  http::async_write(socket_, *response_,
+  http::async_write(stream_, *response_,
                     [self = shared_from_this(), close](const beast::error_code& ec, size_t) {
                       self->OnWrite(ec, close);
                     });
@@ -347,7 +368,7 @@ void HttpConnection::Linger() {
   if (state_ == State::kLingering || state_ == State::kClosed) return;
   state_ = State::kLingering;
   beast::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  stream_.next_layer().shutdown(tcp::socket::shutdown_send, ignored);
   Arm(kLingerTime);
   scratch_.resize(kReadChunk);
   lingered_ = 0;
@@ -355,7 +376,7 @@ void HttpConnection::Linger() {
 }
 
 void HttpConnection::LingerRead() {
-  socket_.async_read_some(
+  stream_.async_read_some(
       asio::buffer(scratch_), [self = shared_from_this()](const beast::error_code& ec, size_t n) {
         self->lingered_ += n;
         if (ec || self->lingered_ > kLingerBytes || self->state_ != State::kLingering) {
@@ -371,8 +392,8 @@ void HttpConnection::CloseNow() {
   state_ = State::kClosed;
   Disarm();
   beast::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  stream_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_.next_layer().close(ignored);
   // No longer a live connection, though a responder may keep this object a while.
   slot_.reset();
 }

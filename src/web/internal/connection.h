@@ -15,13 +15,14 @@
 #include "web/audit_log.h"
 #include "web/internal/beast.h"
 #include "web/internal/server_core.h"
+#include "web/internal/stream.h"
 
 namespace coolflow::web::internal {
 
 class HttpConnection final : public Closable, public std::enable_shared_from_this<HttpConnection> {
  public:
-  HttpConnection(std::shared_ptr<HttpServer::Core> core, tcp::socket socket);
-  // Registers with the server and starts reading.
+  HttpConnection(std::shared_ptr<HttpServer::Core> core, Stream stream);
+  // Registers with the server, completes the TLS handshake (when TLS) and starts reading.
   void Start();
   void Shutdown(bool force) override;
   // Writes `response` as the answer to the current request (posted by the responder).
@@ -57,7 +58,7 @@ class HttpConnection final : public Closable, public std::enable_shared_from_thi
 
   std::shared_ptr<HttpServer::Core> core_;
   const asio::any_io_executor executor_;  // the strand; read from any thread
-  tcp::socket socket_;
+  Stream stream_;
   asio::steady_timer timer_;
   uint64_t timer_generation_ = 0;
   bool timed_out_ = false;

@@ -20,6 +20,8 @@
 #include "spdlog/spdlog.h"
 #include "web/http_server.h"
 #include "web/internal/beast.h"
+// beast.h first.
+#include <boost/asio/ssl/context.hpp>
 
 namespace coolflow::web {
 
@@ -59,6 +61,8 @@ struct HttpServer::Core {
   std::shared_ptr<spdlog::logger> log;
   internal::asio::io_context ioc;
   std::optional<internal::tcp::acceptor> acceptor;
+  // Set by Start when Options::tls is: every connection then speaks TLS.
+  std::unique_ptr<boost::asio::ssl::context> tls;
   std::optional<internal::asio::executor_work_guard<internal::asio::io_context::executor_type>>
       work;
   std::atomic<uint16_t> port{0};

@@ -10,12 +10,12 @@ constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 
 }  // namespace
 
-WebSocketSession::WebSocketSession(std::shared_ptr<HttpServer::Core> core, tcp::socket socket,
+WebSocketSession::WebSocketSession(std::shared_ptr<HttpServer::Core> core, Stream stream,
                                    std::shared_ptr<const WebSocketEndpoint> endpoint,
                                    Request request)
     : core_(std::move(core)),
-      executor_(socket.get_executor()),
-      ws_(std::move(socket)),
+      executor_(stream.get_executor()),
+      ws_(std::move(stream)),
       endpoint_(std::move(endpoint)),
       request_(std::move(request)) {}
 

@@ -16,6 +16,7 @@
 #include "common/thread_annotations.h"
 #include "web/internal/beast.h"
 #include "web/internal/server_core.h"
+#include "web/internal/stream.h"
 #include "web/request.h"
 #include "web/websocket.h"
 
@@ -27,7 +28,7 @@ class WebSocketSession final : public Closable,
                                public std::enable_shared_from_this<WebSocketSession> {
  public:
   // `request`: the admitted upgrade request (its user, peer and query).
-  WebSocketSession(std::shared_ptr<HttpServer::Core> core, tcp::socket socket,
+  WebSocketSession(std::shared_ptr<HttpServer::Core> core, Stream stream,
                    std::shared_ptr<const WebSocketEndpoint> endpoint, Request request);
   ~WebSocketSession() override;
 
@@ -61,7 +62,7 @@ class WebSocketSession final : public Closable,
 
   std::shared_ptr<HttpServer::Core> core_;
   const asio::any_io_executor executor_;  // the strand; read from any thread
-  websocket::stream<tcp::socket> ws_;
+  websocket::stream<Stream> ws_;
   const std::shared_ptr<const WebSocketEndpoint> endpoint_;
   const Request request_;
   std::unique_ptr<ConnectionSlot> slot_;
